@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using ModelMonitor.Storage;
+
+namespace ModelMonitor.Cli;
+
+/// Dispatches `monitor <verb> [options]`. `run` (the default) starts the service; every other verb
+/// builds the same host, does one piece of work without starting the web server or the scheduler, and exits.
+public static class CommandLine
+{
+    private static readonly HashSet<string> None = [];
+
+    public static readonly IReadOnlyList<Verb> Verbs =
+    [
+        new("run", "run [--urls URL]", "Start the service: HTTP API, pages and the scheduler (the default verb).",
+            NeedsDatabase: true, None, None, _ => throw new UnreachableException()),
+        new("migrate", "migrate", "Apply database migrations and the Quartz schema; safe to run twice.",
+            NeedsDatabase: true, None, None, MigrateVerb.RunAsync),
+    ];
+
+    /// Arguments for the host builder: `run` passes its options (`--urls`) to ASP.NET Core; other verbs pass none.
+    public static string[] HostArguments(string[] args) =>
+        args.Length == 0 || args[0] == "run" ? args.Skip(args.Length > 0 && args[0] == "run" ? 1 : 0).ToArray()
+        : args[0].StartsWith("--", StringComparison.Ordinal) && !IsHelp(args[0]) ? args
+        : [];
+
+    /// Returns an exit code when the arguments are answered without a host (help, usage errors), else null.
+    public static int? TryAnswerWithoutHost(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length > 0 && IsHelp(args[0]))
+        {
+            WriteHelp(stdout);
+            return ExitCodes.Ok;
+        }
+        if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) && Find(args) is null)
+        {
+            stderr.WriteLine($"monitor: unknown verb '{args[0]}'. Run 'monitor --help' for the list.");
+            return ExitCodes.Usage;
+        }
+        return null;
+    }
+
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        var (verb, rest) = Find(args) ?? (Verbs[0], args);
+        try
+        {
+            if (verb.Name == "run")
+                return await RunServiceAsync(app);
+
+            var arguments = new CliArguments(rest, verb.Flags, verb.Options);
+            if (verb.NeedsDatabase)
+                app.Services.GetRequiredService<IStartupValidator>().Validate();
+
+            using var cancel = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            return await verb.RunAsync(new VerbContext(app, arguments, Console.Out, cancel.Token));
+        }
+        catch (CliUsageException ex)
+        {
+            await Console.Error.WriteLineAsync($"monitor {verb.Name}: {ex.Message}\nusage: monitor {verb.Usage}");
+            return ExitCodes.Usage;
+        }
+        catch (OptionsValidationException ex)
+        {
+            WriteConfigurationErrors(ex);
+            return ExitCodes.Config;
+        }
+    }
+
+    private static async Task<int> RunServiceAsync(WebApplication app)
+    {
+        try
+        {
+            await SchemaGuard.EnsureCurrentAsync(app.Services, app.Lifetime.ApplicationStopping);
+            await app.RunAsync();
+            return ExitCodes.Ok;
+        }
+        catch (OptionsValidationException ex)
+        {
+            WriteConfigurationErrors(ex);
+            return ExitCodes.Config;
+        }
+        catch (SchemaBehindException ex)
+        {
+            await Console.Error.WriteLineAsync($"monitor: {ex.Message}");
+            return ExitCodes.Config;
+        }
+    }
+
+    private static void WriteConfigurationErrors(OptionsValidationException ex)
+    {
+        foreach (var failure in ex.Failures.Distinct())
+            Console.Error.WriteLine($"monitor: configuration error: {failure}");
+    }
+
+    private static (Verb Verb, string[] Remaining)? Find(string[] args)
+    {
+        // Longest match first, so two-word verbs (`pins import`) win over their first word.
+        foreach (var verb in Verbs.OrderByDescending(v => v.Name.Length))
+        {
+            var words = verb.Name.Split(' ');
+            if (args.Length >= words.Length && words.SequenceEqual(args.Take(words.Length), StringComparer.Ordinal))
+                return (verb, args[words.Length..]);
+        }
+        return null;
+    }
+
+    private static bool IsHelp(string arg) => arg is "--help" or "-h" or "help";
+
+    private static void WriteHelp(TextWriter output)
+    {
+        output.WriteLine("monitor — watches the lifecycle of the AI model versions your apps pin.");
+        output.WriteLine();
+        output.WriteLine("usage: monitor <verb> [options]");
+        output.WriteLine();
+        var width = Verbs.Max(v => v.Usage.Length) + 2;
+        foreach (var verb in Verbs)
+            output.WriteLine($"  {verb.Usage.PadRight(width)}{verb.Summary}");
+        output.WriteLine();
+        output.WriteLine("Settings come from appsettings.json and environment variables (Section__Key); see the README.");
+        output.WriteLine("Logs go to stderr; results to stdout. Exit codes: 0 ok, 1 failed, 64 usage, 78 configuration.");
+    }
+}

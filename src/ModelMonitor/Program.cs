@@ -1,0 +1,31 @@
+using ModelMonitor.Cli;
+using ModelMonitor.Hosting;
+using ModelMonitor.Reports;
+using ModelMonitor.Scheduling;
+using ModelMonitor.Storage;
+
+if (CommandLine.TryAnswerWithoutHost(args, Console.Out, Console.Error) is { } answered)
+    return answered;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = CommandLine.HostArguments(args),
+    // appsettings.json is linked into the output, so the service reads it wherever it is started from.
+    ContentRootPath = AppContext.BaseDirectory,
+});
+
+builder.AddServiceDefaults();
+builder.AddStorage();
+builder.AddScheduling();
+builder.AddHealth();
+builder.AddReports();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+app.MapHealth();
+app.MapReports();
+
+return await CommandLine.RunAsync(app, args);
+
+public partial class Program;

@@ -1,0 +1,3 @@
+namespace ModelMonitor.Reports;
+
+public sealed record DashboardModel(int ModelCount, int SourceCount, int AppCount, int PinCount);
