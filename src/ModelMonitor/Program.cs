@@ -1,5 +1,6 @@
 using ModelMonitor.Cli;
 using ModelMonitor.Hosting;
+using ModelMonitor.Notifications;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
 using ModelMonitor.Storage;
@@ -18,6 +19,7 @@ builder.AddServiceDefaults();
 builder.AddStorage();
 builder.AddScheduling();
 builder.AddHealth();
+builder.AddNotifications();
 builder.AddReports();
 
 var app = builder.Build();

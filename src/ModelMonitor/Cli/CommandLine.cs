@@ -72,6 +72,8 @@ public static class CommandLine
     {
         try
         {
+            // Settings first: a bad value stops here with its name, before anything connects.
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
             await SchemaGuard.EnsureCurrentAsync(app.Services, app.Lifetime.ApplicationStopping);
             await app.RunAsync();
             return ExitCodes.Ok;

@@ -22,6 +22,8 @@ internal sealed partial class DatabaseMigrator(MonitorDb db, NpgsqlDataSource da
         Log.QuartzSchema(logger, created);
     }
 
+    public Task<bool> CanConnectAsync(CancellationToken cancellationToken) => db.Database.CanConnectAsync(cancellationToken);
+
     public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken) =>
         (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
 

@@ -10,6 +10,9 @@ internal static class SchemaGuard
     {
         using var scope = services.CreateScope();
         var migrator = scope.ServiceProvider.GetRequiredService<DatabaseMigrator>();
+        // Unreachable now: start anyway so /health can say so; the scheduler retries on its own.
+        if (!await migrator.CanConnectAsync(cancellationToken))
+            return;
         IReadOnlyList<string> pending;
         try
         {
@@ -17,7 +20,6 @@ internal static class SchemaGuard
         }
         catch (NpgsqlException)
         {
-            // Unreachable now: start anyway so /health can say so; the scheduler retries on its own.
             return;
         }
         if (pending.Count > 0)
