@@ -186,8 +186,8 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         return null;
     }
 
-    // The names a model cell gives, and a version written in the same cell
-    // (`gpt-4`<br>`gpt-4-32k` - 0314, `gpt-4o-realtime-preview` - 2024-10-01).
+    // The names a model cell gives, and a version written in the same cell: `gpt-4`<br>`gpt-4-32k` - 0314,
+    // `gpt-4o` (2024-05-13), `gpt-4` version: `turbo-2024-04-09`.
     private static (IReadOnlyList<string> Names, string? Version) ModelNames(
         PageCell cell, List<string> problems, string content, PageFormat format,
         ref Dictionary<string, string>? linkTargets)
@@ -197,7 +197,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             return ([], null);
 
         string? version = null;
-        if (TrailingVersion().Match(text) is { Success: true } trailing)
+        if (InlineVersion().Match(text) is { Success: true } trailing)
             version = CleanVersion(trailing.Groups["version"].Value);
 
         var names = new List<string>();
@@ -220,13 +220,18 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             return (Distinct(names), version);
         }
 
-        var withoutVersion = version is null ? text : TrailingVersion().Replace(text, "");
-        var lines = cell.Lines.Count > 1 ? cell.Lines.Select(l => TrailingVersion().Replace(l, "")) : [withoutVersion];
+        var withoutVersion = version is null ? text : InlineVersion().Replace(text, "");
+        var lines = cell.Lines.Count > 1 ? cell.Lines.Select(l => InlineVersion().Replace(l, "")) : [withoutVersion];
         foreach (var line in lines)
         {
             var display = line.Trim();
             if (display.Length == 0 || IsPlaceholder(display))
                 continue;
+            if (!LooksLikeName(display))
+            {
+                problems.Add($"'{Shorten(display)}' in the model column is not a model name; not reported");
+                continue;
+            }
             if (IsIdLike(ModelIds.Clean(display)))
             {
                 names.Add(ModelIds.Clean(display));
@@ -268,7 +273,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static string CleanVersion(string text)
     {
         var version = text.Trim().Trim('(', ')', '`', '*', '†', '‡', ',', ';', '.').Trim();
-        version = VersionFootnote().Replace(version, "");
+        version = VersionFootnote().Replace(version, "").Trim();
         return version.StartsWith("version", StringComparison.OrdinalIgnoreCase)
             ? version["version".Length..].TrimStart(':', ' ')
             : version;
@@ -348,7 +353,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     // date to be announced") simply has no date.
     private static ParsedDate DateIn(PageCell cell, string column, List<string> problems)
     {
-        if (string.IsNullOrWhiteSpace(cell.Text) || DateGrammar.IsPlaceholder(cell.Text))
+        if (string.IsNullOrWhiteSpace(cell.Text))
             return ParsedDate.None;
         // Versions in code spans (`turbo-2024-04-09`) hold dates that are not this cell's date.
         var codes = cell.Codes.Where(c => c.Any(char.IsLetter)).ToList();
@@ -358,6 +363,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             var text = line;
             foreach (var code in codes)
                 text = text.Replace(code, " ", StringComparison.Ordinal);
+            // Every date form the pages use has a four-digit year; without one, skip the (slow) grammar.
+            if (!HasYear(text))
+                continue;
             var parsed = DateGrammar.Parse(text);
             if (parsed.HasValue)
                 return parsed;
@@ -370,9 +378,21 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         var rest = cell.Text;
         foreach (var code in codes)
             rest = rest.Replace(code, " ", StringComparison.Ordinal);
-        if (rest.Any(char.IsDigit))
+        if (rest.Any(char.IsDigit) && !DateGrammar.IsPlaceholder(rest))
             problems.Add($"no date found in '{Shorten(Collapse(rest))}' in {column}");
         return ParsedDate.None;
+    }
+
+    private static bool HasYear(string text)
+    {
+        var run = 0;
+        foreach (var c in text)
+        {
+            run = char.IsAsciiDigit(c) ? run + 1 : 0;
+            if (run == 4)
+                return true;
+        }
+        return false;
     }
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
@@ -399,6 +419,11 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static bool IsPlaceholder(string text) =>
         Collapse(text).Trim('*', '.').ToLowerInvariant() is "" or "n/a" or "na" or "-" or "--" or "---" or "—"
             or "none" or "tbd" or "tba";
+
+    // A display name is a few words ("Cohere Command R 08-2024"), not a sentence.
+    private static bool LooksLikeName(string text) =>
+        text.Length <= 60 && text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6
+        && !text.Contains(". ", StringComparison.Ordinal) && !text.EndsWith('.') && !text.Contains(':', StringComparison.Ordinal);
 
     // Ids keep the page's case (Azure catalog names such as `Phi-4` are mixed case); no spaces, some letter.
     private static bool IsIdLike(string text) =>
@@ -433,14 +458,16 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     [GeneratedRegex(@"-{2,}")]
     private static partial Regex DashRun();
 
-    // "name - 0314" at the end of a model cell: a spaced dash never occurs inside a model name.
-    [GeneratedRegex(@"\s[-–—]\s+(?<version>[A-Za-z0-9][A-Za-z0-9.\-]*)\s*$")]
-    private static partial Regex TrailingVersion();
+    // A version at the end of a model cell: "name - 0314" (a spaced dash never occurs inside a model name),
+    // "name (2024-05-13)", "name (version 2024-12-17)", "name version: turbo-2024-04-09".
+    [GeneratedRegex(@"(?:\s[-–—]\s+(?<version>[A-Za-z0-9][A-Za-z0-9.\-]*)|\s*\(\s*(?:version\s*:?\s*(?<version>[A-Za-z0-9][A-Za-z0-9.\-]*)|(?<version>\d[A-Za-z0-9.\-]*))\s*\)|\s+version\s*:?\s*(?<version>[A-Za-z0-9][A-Za-z0-9.\-]*))\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex InlineVersion();
 
     [GeneratedRegex(@"\s*(?:[,;/]|\band\b|\bor\b)\s*", RegexOptions.IgnoreCase)]
     private static partial Regex VersionSeparator();
 
-    [GeneratedRegex(@"(?:<sup>)?[¹²³⁴⁵⁶⁷⁸⁹⁰]+$|\[\d+\]$")]
+    // Footnote marks after a version: "2024-05-13 1" (a <sup>1</sup>), "0613¹", "0613[1]".
+    [GeneratedRegex(@"(?<=\S{3})\s+\d{1,2}$|[¹²³⁴⁵⁶⁷⁸⁹⁰]+$|\[\d+\]$")]
     private static partial Regex VersionFootnote();
 
     [GeneratedRegex(@"\s*(?:,|\bor\b|\band\b)\s*", RegexOptions.IgnoreCase)]

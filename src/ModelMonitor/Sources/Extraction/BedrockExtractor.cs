@@ -75,7 +75,7 @@ public sealed partial class BedrockExtractor : IExtractor
         if (ids.Count == 0)
         {
             var display = Collapse(Cell(cells, columns.Name).Text);
-            if (display.Length == 0 || IsPlaceholder(display))
+            if (display.Length == 0 || IsPlaceholder(display) || !LooksLikeName(display))
                 return [];
             if (idsByName.TryGetValue(NameKey(display), out var known))
             {
@@ -198,7 +198,7 @@ public sealed partial class BedrockExtractor : IExtractor
     // date to be announced") simply has no date.
     private static ParsedDate DateIn(PageCell cell, string column, List<string> problems)
     {
-        if (string.IsNullOrWhiteSpace(cell.Text) || DateGrammar.IsPlaceholder(cell.Text))
+        if (string.IsNullOrWhiteSpace(cell.Text))
             return ParsedDate.None;
         List<string> codes = [];
         var lines = cell.Lines.Count > 1 ? cell.Lines.Append(cell.Text) : [cell.Text];
@@ -207,6 +207,9 @@ public sealed partial class BedrockExtractor : IExtractor
             var text = line;
             foreach (var code in codes)
                 text = text.Replace(code, " ", StringComparison.Ordinal);
+            // Every date form the pages use has a four-digit year; without one, skip the (slow) grammar.
+            if (!HasYear(text))
+                continue;
             var parsed = DateGrammar.Parse(text);
             if (parsed.HasValue)
                 return parsed;
@@ -219,9 +222,21 @@ public sealed partial class BedrockExtractor : IExtractor
         var rest = cell.Text;
         foreach (var code in codes)
             rest = rest.Replace(code, " ", StringComparison.Ordinal);
-        if (rest.Any(char.IsDigit))
+        if (rest.Any(char.IsDigit) && !DateGrammar.IsPlaceholder(rest))
             problems.Add($"no date found in '{Shorten(Collapse(rest))}' in {column}");
         return ParsedDate.None;
+    }
+
+    private static bool HasYear(string text)
+    {
+        var run = 0;
+        foreach (var c in text)
+        {
+            run = char.IsAsciiDigit(c) ? run + 1 : 0;
+            if (run == 4)
+                return true;
+        }
+        return false;
     }
 
     // A launch cell lists one date per Region; the model was released on the earliest.
@@ -255,6 +270,11 @@ public sealed partial class BedrockExtractor : IExtractor
             or "none" or "tbd";
 
     private static string Collapse(string text) => WhitespaceRun().Replace(text, " ").Trim();
+
+    // A display name is a few words ("Claude 3.5 Sonnet v1"), not a sentence.
+    private static bool LooksLikeName(string text) =>
+        text.Length <= 60 && text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6
+        && !text.Contains(". ", StringComparison.Ordinal) && !text.EndsWith('.') && !text.Contains(':', StringComparison.Ordinal);
 
     private static string Slug(string display)
     {
@@ -376,13 +396,15 @@ public sealed partial class BedrockExtractor : IExtractor
             var longRows = table.Rows.Where(r => r.Count == texts.Count + 1).ToList();
             if (longRows.Count == 0 || longRows.Count < table.Rows.Count / 2)
                 return -1;
+            // A dozen rows show the column's nature; reading dates in every cell of a long table costs time.
+            longRows = longRows.Take(12).ToList();
             var candidates = new List<(int Index, int Estimates)>();
             for (var j = 0; j <= texts.Count; j++)
             {
                 var filled = longRows.Where(r => !string.IsNullOrWhiteSpace(r[j].Text)).ToList();
                 if (filled.Count == 0)
                     continue;
-                var dated = filled.Count(r => DateGrammar.Parse(r[j].Text).HasValue);
+                var dated = filled.Count(r => HasYear(r[j].Text) && DateGrammar.Parse(r[j].Text).HasValue);
                 if (dated * 2 < filled.Count)
                     continue;
                 var estimates = filled.Count(r => EstimateWords().IsMatch(r[j].Text));

@@ -100,6 +100,8 @@ public sealed partial class MistralExtractor : IExtractor
             ids = ModelIds.FromCell(PageTable.Cell(row, columns.Name)).ToList();
         if (ids.Count == 0)
         {
+            if (!LooksLikeName(display))
+                return [];
             var slug = Slug(display);
             if (slug.Length == 0)
                 return [];
@@ -194,16 +196,45 @@ public sealed partial class MistralExtractor : IExtractor
     // no date ("Q3 2026").
     private static ParsedDate DateIn(PageCell cell, string column, List<string> problems)
     {
-        if (string.IsNullOrWhiteSpace(cell.Text) || DateGrammar.IsPlaceholder(cell.Text))
+        if (string.IsNullOrWhiteSpace(cell.Text))
             return ParsedDate.None;
-        var parsed = DateGrammar.Parse(cell.Text);
-        if (parsed.HasValue)
-            return parsed;
-        if (DateGrammar.FindAll(cell.Text).FirstOrDefault(d => d.Problem is not null) is { Problem: { } impossible })
-            problems.Add($"{impossible} in {column}");
-        else if (cell.Text.Any(char.IsDigit))
-            problems.Add($"no date found in '{Shorten(Collapse(cell.Text))}' in {column}");
+        List<string> codes = [];
+        var lines = cell.Lines.Count > 1 ? cell.Lines.Append(cell.Text) : [cell.Text];
+        foreach (var line in lines)
+        {
+            var text = line;
+            foreach (var code in codes)
+                text = text.Replace(code, " ", StringComparison.Ordinal);
+            // Every date form the pages use has a four-digit year; without one, skip the (slow) grammar.
+            if (!HasYear(text))
+                continue;
+            var parsed = DateGrammar.Parse(text);
+            if (parsed.HasValue)
+                return parsed;
+            if (DateGrammar.FindAll(text).FirstOrDefault(d => d.Problem is not null) is { Problem: { } impossible })
+            {
+                problems.Add($"{impossible} in {column}");
+                return ParsedDate.None;
+            }
+        }
+        var rest = cell.Text;
+        foreach (var code in codes)
+            rest = rest.Replace(code, " ", StringComparison.Ordinal);
+        if (rest.Any(char.IsDigit) && !DateGrammar.IsPlaceholder(rest))
+            problems.Add($"no date found in '{Shorten(Collapse(rest))}' in {column}");
         return ParsedDate.None;
+    }
+
+    private static bool HasYear(string text)
+    {
+        var run = 0;
+        foreach (var c in text)
+        {
+            run = char.IsAsciiDigit(c) ? run + 1 : 0;
+            if (run == 4)
+                return true;
+        }
+        return false;
     }
 
     private static string Header(PageTable table, int index) => Collapse(PageTable.Cell(table.Header, index).Text);
@@ -220,6 +251,11 @@ public sealed partial class MistralExtractor : IExtractor
     private static string Collapse(string text) => WhitespaceRun().Replace(text, " ").Trim();
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
+
+    // A display name is a few words ("Mistral Large 24.02"), not a sentence.
+    private static bool LooksLikeName(string text) =>
+        text.Length <= 60 && text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6
+        && !text.Contains(". ", StringComparison.Ordinal) && !text.EndsWith('.') && !text.Contains(':', StringComparison.Ordinal);
 
     private static string Slug(string display)
     {

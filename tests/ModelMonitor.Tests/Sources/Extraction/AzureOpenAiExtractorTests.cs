@@ -26,6 +26,7 @@ public sealed class AzureOpenAiExtractorTests
         | `gpt-4` | vision-preview | To be upgraded to `gpt-4` version: `turbo-2024-04-09`, starting no sooner than January 27, 2025 | `gpt-4o` |
         | `o1` | 2024-12-17 | 2026-09-31 | n/a |
         | `text-embedding-3-small` | | N/A | |
+        | `gpt-4o-mini` | 2024-07-18<sup>1</sup> | No earlier than 2026-03-31 | |
 
         ## Fine-tuned models
 
@@ -39,6 +40,14 @@ public sealed class AzureOpenAiExtractorTests
         | --- | --- | --- | --- |
         | `gpt-4o-realtime-preview` - 2024-10-01 | February 25, 2025 | March 26, 2025 | `gpt-4o-realtime-preview` (version 2024-12-17) |
         | text-davinci-003 | July 6, 2023 | June 14, 2024 | gpt-35-turbo-instruct |
+
+        ## Retired models
+
+        | Model | Retired on | Replacement |
+        | --- | --- | --- |
+        | `gpt-4o` (2024-05-13) | 2026-03-31 | `gpt-5.1` |
+        | `gpt-4` version: `turbo-2024-04-09` | 2025-09-01 | `gpt-4o` |
+        | All fine-tuned models follow the retirement of their base model. | 2025-09-01 | |
         """;
 
     // Our own sample in the shape of the Foundry partner-models page: display names, links to the catalog.
@@ -140,6 +149,26 @@ public sealed class AzureOpenAiExtractorTests
         Assert.Equal(["gpt-4o-realtime-preview"], realtime.Replacements);
         Assert.Equal("Deprecated models", realtime.Section);
         Assert.Equal(["gpt-35-turbo-instruct"], Single(observations, "text-davinci-003", null).Replacements);
+    }
+
+    [Fact]
+    public void SampleMarkdownReadsVersionsWrittenInParenthesesOrAfterTheWordVersion()
+    {
+        var retired = Extractor.Extract(SampleMarkdown).Where(o => o.Section == "Retired models").ToList();
+
+        Assert.Equal(2, retired.Count);
+        Assert.All(retired, o => Assert.Equal(LifecycleStatus.Retired, o.Status));
+        Assert.Equal(new DateOnly(2026, 3, 31), Single(retired, "gpt-4o", "2024-05-13").RetiresOn);
+        Assert.Equal(["gpt-4o"], Single(retired, "gpt-4", "turbo-2024-04-09").Replacements);
+    }
+
+    [Fact]
+    public void SampleMarkdownDropsAFootnoteMarkAfterAVersion()
+    {
+        var mini = Single(Extractor.Extract(SampleMarkdown), "gpt-4o-mini", "2024-07-18");
+
+        Assert.Equal(new DateOnly(2026, 3, 31), mini.RetiresOn);
+        Assert.True(mini.RetiresOnIsEstimate);
     }
 
     [Fact]
