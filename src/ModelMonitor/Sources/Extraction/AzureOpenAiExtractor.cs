@@ -107,32 +107,37 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         var status = StatusOf(table, columns, row, deprecated);
         var evidence = Evidence(row);
 
+        // Names and versions on matching lines (`a`<br>`b` | 1<br>2) pair up; otherwise every name has every
+        // version (`gpt-4`<br>`gpt-4-32k` | 0613, or `gpt-4` | 0314, 0613).
+        var paired = names.Count > 1 && names.Count == versions.Count
+            && Cell(row, columns.Model).Lines.Count == names.Count && Cell(row, columns.Version).Lines.Count == versions.Count;
+        var pairs = paired
+            ? names.Zip(versions).ToList()
+            : names.SelectMany(n => versions.Select(v => (First: n, Second: v))).ToList();
+
         var result = new List<Observation>();
-        foreach (var rawName in names)
+        foreach (var (rawName, version) in pairs)
         {
-            foreach (var version in versions)
+            var rowProblems = new List<string>(problems);
+            var (name, aliases) = NameWithoutVersion(rawName, version, rowProblems);
+            result.Add(new Observation
             {
-                var rowProblems = new List<string>(problems);
-                var (name, aliases) = NameWithoutVersion(rawName, version, rowProblems);
-                result.Add(new Observation
-                {
-                    Provider = "azure-openai",
-                    Platform = "azure-openai",
-                    Model = name,
-                    Version = version,
-                    Aliases = aliases,
-                    Status = status,
-                    ReleasedOn = released.Date,
-                    DeprecatedOn = deprecated.Date,
-                    RetiresOn = retires.Date,
-                    RetiresOnIsEstimate = retires.HasValue && retires.IsEstimate,
-                    RetiresOnPrecision = retires.HasValue ? retires.Precision : DatePrecision.Day,
-                    Replacements = replacements,
-                    Section = SectionOf(table),
-                    Evidence = evidence,
-                    Problems = rowProblems,
-                });
-            }
+                Provider = "azure-openai",
+                Platform = "azure-openai",
+                Model = name,
+                Version = version,
+                Aliases = aliases,
+                Status = status,
+                ReleasedOn = released.Date,
+                DeprecatedOn = deprecated.Date,
+                RetiresOn = retires.Date,
+                RetiresOnIsEstimate = retires.HasValue && retires.IsEstimate,
+                RetiresOnPrecision = retires.HasValue ? retires.Precision : DatePrecision.Day,
+                Replacements = replacements,
+                Section = SectionOf(table),
+                Evidence = evidence,
+                Problems = rowProblems,
+            });
         }
         return result;
     }

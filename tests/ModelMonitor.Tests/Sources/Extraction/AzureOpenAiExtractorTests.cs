@@ -27,6 +27,7 @@ public sealed class AzureOpenAiExtractorTests
         | `o1` | 2024-12-17 | 2026-09-31 | n/a |
         | `text-embedding-3-small` | | N/A | |
         | `gpt-4o-mini` | 2024-07-18<sup>1</sup> | No earlier than 2026-03-31 | |
+        | `gpt-4.1`<br>`o3` | 2025-04-14<br>2025-04-16 | No earlier than April 11, 2026 | |
 
         ## Fine-tuned models
 
@@ -97,6 +98,16 @@ public sealed class AzureOpenAiExtractorTests
         Assert.False(Single(observations, "gpt-4", "0613").RetiresOnIsEstimate);
         Assert.Equal(["gpt-4o", "gpt-4.1"], Single(observations, "gpt-4", "0613").Replacements);
         Assert.All(observations, o => Assert.Equal("azure-openai", o.Platform));
+    }
+
+    [Fact]
+    public void SampleMarkdownPairsNamesAndVersionsGivenLineByLine()
+    {
+        var observations = Extractor.Extract(SampleMarkdown);
+
+        Assert.Equal(new DateOnly(2026, 4, 11), Single(observations, "gpt-4.1", "2025-04-14").RetiresOn);
+        Assert.Equal(new DateOnly(2026, 4, 11), Single(observations, "o3", "2025-04-16").RetiresOn);
+        Assert.DoesNotContain(observations, o => o.Model == "gpt-4.1" && o.Version == "2025-04-16");
     }
 
     [Fact]
