@@ -99,9 +99,7 @@ public sealed partial class LiteLlmExtractor : IExtractor
         if (litellmProvider is null)
             (problems ??= []).Add("no litellm_provider in the entry");
 
-        DateOnly? retiresOn = null;
-        if (deprecation is not null)
-            retiresOn = ParseDate(deprecation, ref problems);
+        var retires = deprecation is null ? ParsedDate.None : ParseDate(deprecation, ref problems);
 
         return new Observation
         {
@@ -109,7 +107,9 @@ public sealed partial class LiteLlmExtractor : IExtractor
             Platform = litellmProvider is null ? null : PlatformOf(litellmProvider),
             Model = ModelOf(key, litellmProvider),
             Status = deprecation is null ? null : LifecycleStatus.Deprecated,
-            RetiresOn = retiresOn,
+            RetiresOn = retires.Date,
+            RetiresOnIsEstimate = retires.IsEstimate,
+            RetiresOnPrecision = retires.Precision,
             Section = key,
             Evidence = Evidence(key, litellmProvider, mode, contextText, inputText, outputText, deprecation),
             Problems = problems ?? (IReadOnlyList<string>)[],
@@ -173,23 +173,21 @@ public sealed partial class LiteLlmExtractor : IExtractor
         return null;
     }
 
-    // The file documents the field as YYYY-MM-DD; anything else is reported, not guessed.
-    private static DateOnly? ParseDate(string text, ref List<string>? problems)
+    // The file documents the field as YYYY-MM-DD (the fast path); other spellings go through the shared grammar.
+    private static ParsedDate ParseDate(string text, ref List<string>? problems)
     {
-        if (IsoDate().Match(text) is not { Success: true } match)
+        if (IsoDate().Match(text) is { Success: true } match)
         {
-            (problems ??= []).Add($"unreadable date '{text}' in deprecation_date (expected YYYY-MM-DD)");
-            return null;
+            var year = int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
+            var month = int.Parse(match.Groups[2].ValueSpan, CultureInfo.InvariantCulture);
+            var day = int.Parse(match.Groups[3].ValueSpan, CultureInfo.InvariantCulture);
+            if (year is >= 2000 and <= 2100 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
+                return new ParsedDate(new DateOnly(year, month, day), DatePrecision.Day, false, null);
         }
-        var year = int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
-        var month = int.Parse(match.Groups[2].ValueSpan, CultureInfo.InvariantCulture);
-        var day = int.Parse(match.Groups[3].ValueSpan, CultureInfo.InvariantCulture);
-        if (year is < 2000 or > 2100 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
-        {
-            (problems ??= []).Add($"impossible date '{text}' in deprecation_date");
-            return null;
-        }
-        return new DateOnly(year, month, day);
+        var parsed = DateGrammar.Parse(text);
+        if (parsed.Problem is { } problem)
+            (problems ??= []).Add($"{problem} in deprecation_date");
+        return parsed;
     }
 
     [GeneratedRegex(@"^\s*(\d{4})-(\d{2})-(\d{2})\s*$", RegexOptions.CultureInvariant)]

@@ -211,11 +211,20 @@ public sealed class LiteLlmExtractorTests
     }
 
     [Fact]
-    public void DeprecationDateInAnotherFormatIsAProblem()
+    public void DeprecationDateThatIsNoDateIsAProblem()
     {
         var observation = Assert.Single(new LiteLlmExtractor().Extract("""{"m-1": {"litellm_provider": "openai", "deprecation_date": "soon"}}"""));
         Assert.Null(observation.RetiresOn);
-        Assert.Equal(["unreadable date 'soon' in deprecation_date (expected YYYY-MM-DD)"], observation.Problems);
+        Assert.Equal(["no date found in 'soon' in deprecation_date"], observation.Problems);
+    }
+
+    [Fact]
+    public void DeprecationDateInAnotherSpellingIsReadWithItsPrecision()
+    {
+        var observations = new LiteLlmExtractor().Extract(
+            """{"m-1": {"litellm_provider": "openai", "deprecation_date": "June 6, 2025"}, "m-2": {"litellm_provider": "openai", "deprecation_date": "2026-08"}}""");
+        Assert.Equal((new DateOnly(2025, 6, 6), DatePrecision.Day, false), (observations[0].RetiresOn, observations[0].RetiresOnPrecision, observations[0].RetiresOnIsEstimate));
+        Assert.Equal((new DateOnly(2026, 8, 1), DatePrecision.Month, true), (observations[1].RetiresOn, observations[1].RetiresOnPrecision, observations[1].RetiresOnIsEstimate));
     }
 
     [Fact]
