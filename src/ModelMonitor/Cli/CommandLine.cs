@@ -16,6 +16,8 @@ public static class CommandLine
             NeedsDatabase: true, None, None, _ => throw new UnreachableException()),
         new("migrate", "migrate", "Apply database migrations and the Quartz schema; safe to run twice.",
             NeedsDatabase: true, None, None, MigrateVerb.RunAsync),
+        new("extract", "extract --provider P --file F", "Print the observations a saved page yields, as JSON (offline, no database).",
+            NeedsDatabase: false, None, ExtractVerb.Options, ExtractVerb.RunAsync),
     ];
 
     /// Arguments for the host builder: `run` passes its options (`--urls`) to ASP.NET Core; other verbs pass none.
