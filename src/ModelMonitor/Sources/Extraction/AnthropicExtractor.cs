@@ -17,7 +17,9 @@ public sealed class AnthropicExtractor : IExtractor
     // Section prose that says an announcement's models are already gone ("These models were retired July 21, 2025.").
     private static readonly string[] RetiredProse = ["were retired", "have been retired", "are retired", "has been retired", "was retired"];
 
-    public IReadOnlyList<Observation> Extract(string content)
+    public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
+
+    private List<Observation> Read(string content)
     {
         var document = PageDocument.Parse(content);
         var observations = new List<Observation>();

@@ -14,7 +14,9 @@ public sealed class GeminiExtractor : IExtractor
     private static readonly string[] EarliestProse =
         ["earliest possible", "at the earliest", "no earlier than", "not earlier than", "may be extended", "won't be moved to an earlier"];
 
-    public IReadOnlyList<Observation> Extract(string content)
+    public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
+
+    private List<Observation> Read(string content)
     {
         var document = PageDocument.Parse(content);
         var earliest = document.Blocks.OfType<PageText>()

@@ -155,6 +155,16 @@ internal static class LifecycleTables
         return null;
     }
 
-    public static string? CleanSection(string? heading) =>
-        heading is null ? null : PageDocument.CleanHeading(heading);
+    /// Runs an extractor's reading so that odd input ends in an ExtractionException, never another exception.
+    public static IReadOnlyList<Observation> Guard(string provider, Func<IReadOnlyList<Observation>> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is not ExtractionException)
+        {
+            throw new ExtractionException($"the {provider} page could not be read ({ex.GetType().Name}: {ex.Message})");
+        }
+    }
 }

@@ -15,7 +15,9 @@ public sealed class OpenAiExtractor : IExtractor
     // ("New fine-tuning training on babbage-002"), not the model itself.
     private static readonly string[] FeatureWords = ["fine-tun", "training", "endpoint", "api", "access to", "support for"];
 
-    public IReadOnlyList<Observation> Extract(string content)
+    public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
+
+    private List<Observation> Read(string content)
     {
         var document = PageDocument.Parse(content);
         var tables = document.Tables

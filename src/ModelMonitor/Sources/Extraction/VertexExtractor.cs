@@ -17,7 +17,9 @@ public sealed class VertexExtractor : IExtractor
     private static readonly string[] EarliestProse =
         ["may be extended", "earliest possible", "won't be moved to an earlier", "will not be moved to an earlier", "at the earliest"];
 
-    public IReadOnlyList<Observation> Extract(string content)
+    public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
+
+    private List<Observation> Read(string content)
     {
         var document = PageDocument.Parse(content);
         var aliases = AliasMap(document);
