@@ -1,8 +1,10 @@
+using ModelMonitor.Catalog;
 using ModelMonitor.Cli;
 using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
+using ModelMonitor.Sources;
 using ModelMonitor.Sources.GitHub;
 using ModelMonitor.Storage;
 
@@ -21,6 +23,8 @@ builder.AddStorage();
 builder.AddScheduling();
 builder.AddHealth();
 builder.AddGitHub();
+builder.AddSources();
+builder.AddCatalog();
 builder.AddNotifications();
 builder.AddReports();
 
@@ -28,6 +32,7 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapHealth();
+app.MapCatalog();
 app.MapReports();
 
 return await CommandLine.RunAsync(app, args);
