@@ -20,6 +20,7 @@ internal sealed class HtmlPageReader
     };
 
     private readonly List<PageBlock> _blocks = [];
+    private readonly Dictionary<IElement, bool> _hasBlock = new(ReferenceEqualityComparer.Instance);
     private readonly HeadingStack _headings;
     private InlineCollector _paragraph = new();
     private int _listItemDepth;
@@ -102,8 +103,15 @@ internal sealed class HtmlPageReader
             _listItemDepth--;
     }
 
-    private static bool HasBlockChild(IElement element) =>
-        element.Children.Any(c => BlockElements.Contains(c.LocalName) || HasBlockChild(c));
+    // Memoized: deep inline nesting would otherwise rescan the same subtrees at every level.
+    private bool HasBlockChild(IElement element)
+    {
+        if (_hasBlock.TryGetValue(element, out var known))
+            return known;
+        var result = element.Children.Any(c => BlockElements.Contains(c.LocalName) || HasBlockChild(c));
+        _hasBlock[element] = result;
+        return result;
+    }
 
     private void FlushParagraph()
     {
