@@ -39,7 +39,6 @@ public sealed partial class Crawler(
     NpgsqlDataSource dataSource,
     PageFetcher pages,
     GitHubFileFetcher github,
-    SourceExtractors extractors,
     Reconciler reconciler,
     TimeProvider time,
     IOptions<SourcesOptions> options,
@@ -215,7 +214,7 @@ public sealed partial class Crawler(
 
     private (IReadOnlyList<Observation>? Observations, string? Error) Extract(SourceDefinition source, string text)
     {
-        var (extractor, error) = extractors.For(source);
+        var (extractor, error) = SourceExtractors.For(source);
         if (extractor is null)
             return (null, error);
         try

@@ -9,6 +9,11 @@ namespace ModelMonitor.Sources;
 /// `shutdown_date` (an ISO date or Unix seconds). A listed model without a shutdown date is active.
 public sealed class OpenAiModelsApi : IExtractor
 {
+    // Not public: the `extract` registry lists page extractors by provider, and "openai" is the page's.
+    internal OpenAiModelsApi()
+    {
+    }
+
     public string Provider => "openai";
 
     public IReadOnlyList<Observation> Extract(string content)

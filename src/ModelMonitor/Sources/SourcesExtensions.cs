@@ -41,7 +41,6 @@ internal static class SourcesExtensions
 
         services.AddSingleton<PageFetcher>();
         services.AddSingleton<GitHubFileFetcher>();
-        services.AddSingleton<SourceExtractors>();
         services.AddScoped<Crawler>();
     }
 }

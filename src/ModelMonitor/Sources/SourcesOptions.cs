@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using ModelMonitor.Scheduling;
+using ModelMonitor.Sources.Extraction;
 using Quartz;
 
 namespace ModelMonitor.Sources;
@@ -53,6 +54,12 @@ public sealed class SourceDefinition
 
     // API kinds: the environment variable (or configuration key) holding the key. The key itself is never stored.
     public string? ApiKeyVariable { get; set; }
+
+    // declarative: how to find the table and which header gives which fact (Provider defaults to the source's).
+    public DeclarativeTableOptions? Table { get; set; }
+
+    public DeclarativeTableOptions? TableOptions() =>
+        Table is null ? null : string.IsNullOrWhiteSpace(Table.Provider) ? Table with { Provider = Provider } : Table;
 
     public SourceAuthority AuthorityValue => Authority?.ToLowerInvariant() switch
     {
@@ -115,8 +122,17 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
 
         switch (source.Kind)
         {
-            case SourceKinds.Page or SourceKinds.Declarative:
+            case SourceKinds.Page:
                 RequireHttpUrl(at, source.Url, failures);
+                if (!string.IsNullOrWhiteSpace(source.Provider) && Extractors.Create(source.Provider) is null)
+                    failures.Add($"{at}:Provider '{source.Provider}' has no built-in extractor (built in: {string.Join(", ", Extractors.Names)}); use Kind 'declarative' with Table options for another provider.");
+                break;
+            case SourceKinds.Declarative:
+                RequireHttpUrl(at, source.Url, failures);
+                if (source.TableOptions() is not { } table)
+                    failures.Add($"{at}:Table is required for a declarative source: a Heading or Selector and a Columns map with at least Model.");
+                else
+                    failures.AddRange(table.Validate().Select(error => $"{at}:Table: {error}"));
                 break;
             case SourceKinds.OpenAiApi:
                 if (source.Url is not null)
@@ -125,6 +141,8 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
                     failures.Add($"{at}:ApiKeyVariable must name the environment variable holding the API key (e.g. OPENAI_API_KEY).");
                 break;
             case SourceKinds.GitHubFile:
+                if (!string.IsNullOrWhiteSpace(source.Provider) && Extractors.Create(source.Provider) is null)
+                    failures.Add($"{at}:Provider '{source.Provider}' has no built-in extractor (built in: {string.Join(", ", Extractors.Names)}).");
                 if (source.Repository is null || !RepositoryPattern().IsMatch(source.Repository))
                     failures.Add($"{at}:Repository must be 'owner/name', not '{source.Repository}'.");
                 if (string.IsNullOrWhiteSpace(source.Path))
