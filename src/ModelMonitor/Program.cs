@@ -1,8 +1,11 @@
+using ModelMonitor.Catalog;
 using ModelMonitor.Cli;
 using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
+using ModelMonitor.Sources;
+using ModelMonitor.Sources.GitHub;
 using ModelMonitor.Storage;
 
 if (CommandLine.TryAnswerWithoutHost(args, Console.Out, Console.Error) is { } answered)
@@ -19,6 +22,9 @@ builder.AddServiceDefaults();
 builder.AddStorage();
 builder.AddScheduling();
 builder.AddHealth();
+builder.AddGitHub();
+builder.AddSources();
+builder.AddCatalog();
 builder.AddNotifications();
 builder.AddReports();
 
@@ -26,6 +32,7 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapHealth();
+app.MapCatalog();
 app.MapReports();
 
 return await CommandLine.RunAsync(app, args);

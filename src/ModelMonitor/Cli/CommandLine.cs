@@ -16,6 +16,9 @@ public static class CommandLine
             NeedsDatabase: true, None, None, _ => throw new UnreachableException()),
         new("migrate", "migrate", "Apply database migrations and the Quartz schema; safe to run twice.",
             NeedsDatabase: true, None, None, MigrateVerb.RunAsync),
+        new("crawl", "crawl [--source NAME] [--file PATH] [--force]",
+            "Crawl every enabled source now, or one; --file imports a saved copy of that source's page as if fetched.",
+            NeedsDatabase: true, new HashSet<string> { "--force" }, new HashSet<string> { "--source", "--file" }, CrawlVerb.RunAsync),
         new("extract", "extract --provider P --file F", "Print the observations a saved page yields, as JSON (offline, no database).",
             NeedsDatabase: false, None, ExtractVerb.Options, ExtractVerb.RunAsync),
     ];
