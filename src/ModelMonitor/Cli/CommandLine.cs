@@ -16,6 +16,10 @@ public static class CommandLine
             NeedsDatabase: true, None, None, _ => throw new UnreachableException()),
         new("migrate", "migrate", "Apply database migrations and the Quartz schema; safe to run twice.",
             NeedsDatabase: true, None, None, MigrateVerb.RunAsync),
+        new("pins import", "pins import --team T --file F [--app A]", "Register an app's pins from a manifest file (.monitor/pins.yaml format).",
+            NeedsDatabase: true, None, PinsImportVerb.Options, PinsImportVerb.RunAsync),
+        new("check", "check --team T --app A [--within-days N]", "For CI: exit 1 if a pin retires within N days (30), 2 if one is retired.",
+            NeedsDatabase: true, None, CheckVerb.Options, CheckVerb.RunAsync),
     ];
 
     /// Arguments for the host builder: `run` passes its options (`--urls`) to ASP.NET Core; other verbs pass none.
