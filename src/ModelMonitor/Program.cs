@@ -1,9 +1,12 @@
+using ModelMonitor.Catalog;
 using ModelMonitor.Cli;
 using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
 using ModelMonitor.Pins;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
+using ModelMonitor.Sources;
+using ModelMonitor.Sources.GitHub;
 using ModelMonitor.Storage;
 
 if (CommandLine.TryAnswerWithoutHost(args, Console.Out, Console.Error) is { } answered)
@@ -20,6 +23,9 @@ builder.AddServiceDefaults();
 builder.AddStorage();
 builder.AddScheduling();
 builder.AddHealth();
+builder.AddGitHub();
+builder.AddSources();
+builder.AddCatalog();
 builder.AddNotifications();
 builder.AddReports();
 builder.AddPins();
@@ -28,6 +34,7 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapHealth();
+app.MapCatalog();
 app.MapReports();
 app.MapPins();
 

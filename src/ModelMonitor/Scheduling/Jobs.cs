@@ -11,7 +11,20 @@ public static class Jobs
         {
             // Removes snapshots' raw bytes past their retention; keeps the rows.
             [Housekeeping] = "0 17 3 * * ?",
+            // Default schedule of every source without its own Sources:<name>:Schedule; each source has its own trigger.
+            [Crawl] = "0 0 0/6 * * ?",
+            // Marks models retired once their firm retirement date has passed.
+            [Retirements] = "0 5 0 * * ?",
         };
 
     public const string Housekeeping = "housekeeping";
+
+    // One job, one trigger per enabled source ("crawl-openai"), the source name in the trigger's JobData.
+    public const string Crawl = "crawl";
+    public const string CrawlTriggerPrefix = "crawl-";
+    public const string SourceKey = "source";
+
+    public const string Retirements = "retirements";
+
+    public static string CrawlTrigger(string source) => CrawlTriggerPrefix + source;
 }
