@@ -23,6 +23,8 @@ public static class CommandLine
         new("crawl", "crawl [--source NAME] [--file PATH] [--force]",
             "Crawl every enabled source now, or one; --file imports a saved copy of that source's page as if fetched.",
             NeedsDatabase: true, new HashSet<string> { "--force" }, new HashSet<string> { "--source", "--file" }, CrawlVerb.RunAsync),
+        new("extract", "extract --provider P --file F", "Print the observations a saved page yields, as JSON (offline, no database).",
+            NeedsDatabase: false, None, ExtractVerb.Options, ExtractVerb.RunAsync),
     ];
 
     /// Arguments for the host builder: `run` passes its options (`--urls`) to ASP.NET Core; other verbs pass none.

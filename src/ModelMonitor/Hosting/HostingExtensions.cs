@@ -6,8 +6,14 @@ namespace ModelMonitor.Hosting;
 /// What every part of the host shares: logging, the clock, JSON, problem details, OpenAPI.
 internal static class HostingExtensions
 {
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
     public static void AddServiceDefaults(this WebApplicationBuilder builder)
     {
+        // Loopback unless told otherwise (ASPNETCORE_URLS, --urls or Urls in settings).
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+
         // A verb's result goes to stdout; everything logged goes to stderr.
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
