@@ -7,6 +7,9 @@ BenchCommand[] commands =
     new("extract", "extract [--pages DIR] [--runs N] [--filter TEXT]",
         "Extraction time per saved provider page against a bare AngleSharp / Markdig / System.Text.Json parse of it.",
         ExtractBench.Run),
+    new("pins", "pins --admin-token T [--url U] [--concurrency N] [--seconds N] [--warmup N]",
+        "Pin registration over HTTP against a running host (bench/pins.sh starts one): requests/s, p50/p99.",
+        PinsBench.Run),
 ];
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")

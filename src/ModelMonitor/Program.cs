@@ -2,6 +2,7 @@ using ModelMonitor.Catalog;
 using ModelMonitor.Cli;
 using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
+using ModelMonitor.Pins;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
 using ModelMonitor.Sources;
@@ -27,6 +28,7 @@ builder.AddSources();
 builder.AddCatalog();
 builder.AddNotifications();
 builder.AddReports();
+builder.AddPins();
 
 var app = builder.Build();
 
@@ -34,6 +36,7 @@ app.UseServiceDefaults();
 app.MapHealth();
 app.MapCatalog();
 app.MapReports();
+app.MapPins();
 
 return await CommandLine.RunAsync(app, args);
 

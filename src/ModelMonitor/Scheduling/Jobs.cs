@@ -15,6 +15,8 @@ public static class Jobs
             [Crawl] = "0 0 0/6 * * ?",
             // Marks models retired once their firm retirement date has passed.
             [Retirements] = "0 5 0 * * ?",
+            // Reads each app's pins manifest from its repository; an unchanged file costs one API call.
+            [ManifestSync] = "0 10/30 * * * ?",
         };
 
     public const string Housekeeping = "housekeeping";
@@ -25,6 +27,8 @@ public static class Jobs
     public const string SourceKey = "source";
 
     public const string Retirements = "retirements";
+
+    public const string ManifestSync = "manifest-sync";
 
     public static string CrawlTrigger(string source) => CrawlTriggerPrefix + source;
 }

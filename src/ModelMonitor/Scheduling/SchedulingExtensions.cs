@@ -31,6 +31,7 @@ internal static class SchedulingExtensions
 
             AddJob<HousekeepingJob>(q, Jobs.Housekeeping);
             AddJob<RetirementsJob>(q, Jobs.Retirements);
+            AddJob<ManifestSyncJob>(q, Jobs.ManifestSync);
             // Crawl triggers depend on the configured sources; CrawlSchedule keeps them in step at start-up.
             q.AddJob<CrawlJob>(j => j.WithIdentity(Jobs.Crawl, Jobs.Group).StoreDurably());
         });
