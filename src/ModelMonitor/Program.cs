@@ -1,5 +1,6 @@
 using ModelMonitor.Cli;
 using ModelMonitor.Hosting;
+using ModelMonitor.Regression;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
 using ModelMonitor.Storage;
@@ -19,6 +20,7 @@ builder.AddStorage();
 builder.AddScheduling();
 builder.AddHealth();
 builder.AddReports();
+builder.AddRegression();
 
 var app = builder.Build();
 
