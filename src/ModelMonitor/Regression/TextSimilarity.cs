@@ -3,8 +3,9 @@ namespace ModelMonitor.Regression;
 /// The `similar` assertion's measure, local and deterministic (promptfoo uses an embedding model instead):
 /// cosine similarity of the character-trigram frequency vectors of the two texts, after lower-casing,
 /// collapsing whitespace runs into one space and padding with a space at each end. 1 means the same
-/// trigrams in the same proportions; unrelated English texts score about 0.1–0.3; rewordings of the
-/// same sentence about 0.6–0.9. It measures surface overlap, not meaning.
+/// trigrams in the same proportions; unrelated sentences score 0–0.3; the same words reordered
+/// ("The capital of France is Paris." / "Paris is the capital of France.") about 0.84. It measures
+/// surface overlap, not meaning.
 public static class TextSimilarity
 {
     public static double Cosine(string a, string b)
