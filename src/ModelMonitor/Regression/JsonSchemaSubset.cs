@@ -115,18 +115,32 @@ public sealed class JsonSchemaSubset
         return s;
     }
 
+    // Numbers built from YAML hold long or double; numbers parsed from JSON hold a JsonElement.
+    private static double? AsDouble(JsonNode? node)
+    {
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number)
+            return null;
+        if (v.TryGetValue<double>(out var d))
+            return d;
+        if (v.TryGetValue<long>(out var l))
+            return l;
+        if (v.TryGetValue<int>(out var i))
+            return i;
+        return v.TryGetValue<decimal>(out var m) ? (double)m : null;
+    }
+
     private static double? Number(JsonNode? value, string at, List<string> errors)
     {
-        if (value?.GetValueKind() == JsonValueKind.Number)
-            return value.GetValue<double>();
+        if (AsDouble(value) is { } d)
+            return d;
         errors.Add($"{at}: must be a number");
         return null;
     }
 
     private static int? Count(JsonNode? value, string at, List<string> errors)
     {
-        if (value?.GetValueKind() == JsonValueKind.Number && value.AsValue().TryGetValue<int>(out var n) && n >= 0)
-            return n;
+        if (AsDouble(value) is { } d && d >= 0 && d <= int.MaxValue && d % 1 == 0)
+            return (int)d;
         errors.Add($"{at}: must be a non-negative whole number");
         return null;
     }
@@ -156,7 +170,7 @@ public sealed class JsonSchemaSubset
 
         if (kind == JsonValueKind.Number)
         {
-            var n = node!.GetValue<double>();
+            var n = AsDouble(node)!.Value;
             if (n < _minimum) return $"{path}: {Format(n)} is below the minimum {Format(_minimum!.Value)}";
             if (n > _maximum) return $"{path}: {Format(n)} is above the maximum {Format(_maximum!.Value)}";
             if (n <= _exclusiveMinimum) return $"{path}: {Format(n)} must be above {Format(_exclusiveMinimum!.Value)}";
@@ -215,7 +229,7 @@ public sealed class JsonSchemaSubset
         "array" => kind == JsonValueKind.Array,
         "string" => kind == JsonValueKind.String,
         "number" => kind == JsonValueKind.Number,
-        "integer" => kind == JsonValueKind.Number && Math.Abs(node!.GetValue<double>() % 1) == 0,
+        "integer" => kind == JsonValueKind.Number && AsDouble(node) % 1 == 0,
         "boolean" => kind is JsonValueKind.True or JsonValueKind.False,
         "null" => kind == JsonValueKind.Null,
         _ => false,

@@ -92,8 +92,10 @@ public sealed partial class ModelCaller(TimeProvider time, IOptions<RegressionOp
             return (true, $"malformed response body ({ex.GetType().Name}: {target.Redact(FirstLine(ex.Message))})");
         if (status >= 300)
             return (ResponseObserver.IsTransient(status), $"HTTP {status}: {target.Redact(FirstLine(ex.Message))}");
-        if (ex is HttpRequestException or IOException or SocketException or JsonException)
-            return (true, $"connection failed ({ex.GetType().Name}: {target.Redact(FirstLine(ex.Message))})");
+        // The SDKs wrap transport failures (their own ClientResultException, status 0) around the real cause.
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+            if (inner is HttpRequestException or IOException or SocketException or JsonException)
+                return (true, $"no response ({inner.GetType().Name}: {target.Redact(FirstLine(inner.Message))})");
         return (false, $"{ex.GetType().Name}: {target.Redact(FirstLine(ex.Message))}");
     }
 

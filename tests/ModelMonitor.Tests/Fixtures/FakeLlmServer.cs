@@ -21,6 +21,8 @@ public enum FakeApi
 /// One request as the fake server saw it.
 public sealed record FakeRequest(FakeApi Api, string Model, string? System, string User, JsonObject Body, string? Authorization, int Attempt)
 {
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     public double? Temperature => Body["temperature"]?.GetValue<double>();
     public long? Seed => Body["seed"]?.GetValue<long>();
     public int? MaxTokens => (Body["max_tokens"] ?? Body["max_completion_tokens"])?.GetValue<int>();
@@ -84,7 +86,10 @@ public sealed class FakeLlmServer : IAsyncDisposable
         var model = body["model"]!.GetValue<string>();
         var attempt = _attempts.AddOrUpdate($"{model}\n{user}", 1, (_, n) => n + 1);
         var request = new FakeRequest(api, model, system, user, body,
-            api == FakeApi.OpenAI ? context.Request.Headers.Authorization.ToString() : context.Request.Headers["x-api-key"].ToString(), attempt);
+            api == FakeApi.OpenAI ? context.Request.Headers.Authorization.ToString() : context.Request.Headers["x-api-key"].ToString(), attempt)
+        {
+            Headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+        };
         Requests.Enqueue(request);
 
         var now = Interlocked.Increment(ref _inFlight);
