@@ -216,6 +216,9 @@ public sealed class EndpointRegistry(IConfiguration configuration, IHttpClientFa
             // Our retry loop honours Retry-After and records attempts; the SDK's would hide them.
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             NetworkTimeout = timeout + TimeSpan.FromSeconds(30),
+            // Thousands of calls per run: no per-message logging or tracing work in the pipeline.
+            ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false, EnableMessageLogging = false, EnableMessageContentLogging = false },
+            EnableDistributedTracing = false,
         };
         // Local OpenAI-compatible servers need no key, but the SDK insists on one.
         var key = string.IsNullOrEmpty(o.ApiKey) ? "no-key" : o.ApiKey;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace ModelMonitor.Regression;
@@ -106,7 +107,7 @@ public static class VerdictCalculator
             var p = Statistics.McNemarExact(regressions.Count, improvements);
             var significant = p < options.Alpha;
             significance = new Significance("mcnemar-exact", regressions.Count, improvements, p, significant,
-                $"McNemar exact test on {regressions.Count + improvements} discordant of {pairs.Count} paired cases: p = {p:0.####}{(significant ? $" < {options.Alpha}" : "")}");
+                string.Create(CultureInfo.InvariantCulture, $"McNemar exact test on {regressions.Count + improvements} discordant of {pairs.Count} paired cases: p = {(p >= 0.0001 ? p.ToString("0.####", CultureInfo.InvariantCulture) : p.ToString("0.##e+0", CultureInfo.InvariantCulture))}{(significant ? $" < {options.Alpha}" : "")}"));
         }
 
         var latency = LatencyOf(pairs.Select(p => (p.B.LatencyMs, p.C.LatencyMs)).ToList(), options);
