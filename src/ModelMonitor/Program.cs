@@ -3,6 +3,7 @@ using ModelMonitor.Cli;
 using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
 using ModelMonitor.Pins;
+using ModelMonitor.Regression;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
 using ModelMonitor.Sources;
@@ -29,6 +30,7 @@ builder.AddCatalog();
 builder.AddNotifications();
 builder.AddReports();
 builder.AddPins();
+builder.AddRegression();
 
 var app = builder.Build();
 

@@ -25,6 +25,8 @@ public static class CommandLine
             NeedsDatabase: true, new HashSet<string> { "--force" }, new HashSet<string> { "--source", "--file" }, CrawlVerb.RunAsync),
         new("extract", "extract --provider P --file F", "Print the observations a saved page yields, as JSON (offline, no database).",
             NeedsDatabase: false, None, ExtractVerb.Options, ExtractVerb.RunAsync),
+        new("eval", EvalVerb.Usage, "Run a regression suite on a baseline and a candidate model and print the verdict (no database needed).",
+            NeedsDatabase: false, EvalVerb.Flags, EvalVerb.Options, EvalVerb.RunAsync),
     ];
 
     /// Arguments for the host builder: `run` passes its options (`--urls`) to ASP.NET Core; other verbs pass none.

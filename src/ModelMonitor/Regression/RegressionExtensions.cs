@@ -1,0 +1,72 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ModelMonitor.Regression;
+
+public static class RegressionExtensions
+{
+    public static void AddRegression(this WebApplicationBuilder builder) => builder.Services.AddRegressionServices();
+
+    // Separate from AddRegression so tests can build the feature on a plain ServiceCollection.
+    public static IServiceCollection AddRegressionServices(this IServiceCollection services)
+    {
+        services.AddOptions<RegressionOptions>().BindConfiguration("Regression").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RegressionOptions>, RegressionOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SuiteLoader>();
+        services.AddSingleton<EndpointRegistry>();
+        services.AddSingleton<ModelCaller>();
+        services.AddSingleton<RegressionRunner>();
+        services.TryAddSingleton<IModelPrices, ConfiguredModelPrices>();
+        services.AddTransient<ResponseObserver>();
+
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental; the alternative is a handler outside the factory.
+        services.AddHttpClient(EndpointRegistry.HttpClientName)
+            // Our retry loop owns retries (Retry-After, give-up as a recorded error) and our timeout owns time:
+            // the host's standard resilience handler would retry underneath it and cap requests at 30 s.
+            .RemoveAllResilienceHandlers()
+#pragma warning restore EXTEXP0001
+            // Thousands of requests per run: no per-request log lines.
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // One pool for every endpoint; no cap below the runner's own concurrency limits.
+                MaxConnectionsPerServer = int.MaxValue,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+                AutomaticDecompression = DecompressionMethods.All,
+                UseCookies = false,
+            })
+            .AddHttpMessageHandler<ResponseObserver>()
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        return services;
+    }
+}
+
+/// DataAnnotations on the nested sections too, and the judge reference's syntax.
+internal sealed class RegressionOptionsValidator : IValidateOptions<RegressionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RegressionOptions options)
+    {
+        List<string> failures = [];
+        Check(options, "Regression", failures);
+        Check(options.Retry, "Regression:Retry", failures);
+        Check(options.Suite, "Regression:Suite", failures);
+        Check(options.Verdict, "Regression:Verdict", failures);
+        if (options.Judge is { Length: > 0 } judge && !ModelReference.TryParse(judge, out _))
+            failures.Add($"Regression:Judge must be endpoint:model, not '{judge}'.");
+        if (options.Retry.BaseDelayMs > options.Retry.MaxDelayMs)
+            failures.Add("Regression:Retry:BaseDelayMs cannot exceed MaxDelayMs.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(object section, string path, List<string> failures)
+    {
+        List<ValidationResult> results = [];
+        if (!Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true))
+            failures.AddRange(results.Select(r => $"{path}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+    }
+}

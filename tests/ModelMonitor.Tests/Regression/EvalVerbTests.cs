@@ -1,0 +1,105 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using ModelMonitor.Cli;
+using ModelMonitor.Regression;
+using ModelMonitor.Tests.Fixtures;
+
+namespace ModelMonitor.Tests.Regression;
+
+public sealed class EvalVerbTests : IAsyncLifetime
+{
+    private FakeLlmServer _server = null!;
+    private readonly string _dir = Directory.CreateTempSubdirectory("eval-verb-").FullName;
+
+    public async Task InitializeAsync() => _server = await FakeLlmServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private async Task<(int Exit, string Out)> EvalAsync(params string[] args)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Endpoints:local:Kind"] = "openai",
+            ["Endpoints:local:BaseUrl"] = _server.OpenAIBaseUrl,
+        });
+        builder.AddRegression();
+        await using var app = builder.Build();
+        using var output = new StringWriter();
+        var exit = await EvalVerb.RunAsync(new VerbContext(app, new CliArguments(args, EvalVerb.Flags, EvalVerb.Options), output, default));
+        return (exit, output.ToString());
+    }
+
+    private const string Suite = """
+        description: greeting checks
+        prompts: ['{{q}}']
+        tests:
+          - vars: { q: 'hello' }
+            assert: [ { type: contains, value: HELLO } ]
+          - vars: { q: 'good morning' }
+            assert: [ { type: contains, value: MORNING } ]
+        """;
+
+    [Fact]
+    public async Task ABrokenSuiteExits65BeforeAnyModelIsCalled()
+    {
+        var suite = Write("broken.yaml", "prompts: ['x']\ntests:\n  - assert: [ { type: javascript } ]\n");
+
+        var (exit, _) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--no-progress");
+
+        Assert.Equal(ExitCodes.DataError, exit);
+        Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
+    public async Task AReadyCandidateExits0AndTheOutputFileLetsTheNextRunResume()
+    {
+        var suite = Write("suite.yaml", Suite);
+        var results = Path.Combine(_dir, "results.json");
+
+        var (exit, stdout) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--output", results, "--no-progress");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("Verdict     READY", stdout, StringComparison.Ordinal);
+        Assert.Contains("too few cases for significance", stdout, StringComparison.Ordinal);
+        var (document, problem) = await ResultsFile.TryReadAsync(results, default);
+        Assert.Null(problem);
+        Assert.Equal(4, document!.Results.Count);
+        Assert.Equal(Readiness.Ready, document.Report!.Verdict);
+
+        var (again, _) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--output", results, "--no-progress");
+
+        Assert.Equal(ExitCodes.Ok, again);
+        Assert.Equal(4, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task ARegressedCandidateExits1AndListsTheRegressionWithBothOutputs()
+    {
+        _server.Script = r => r.Model == "new" && r.User == "hello" ? new FakeReply.Answer("I am not sure.") : FakeReply.Echo(r);
+        var suite = Write("suite.yaml", Suite);
+
+        var (exit, stdout) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--no-progress");
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains("Regressions 1;", stdout, StringComparison.Ordinal);
+        Assert.Contains("baseline:  ANSWER: HELLO", stdout, StringComparison.Ordinal);
+        Assert.Contains("candidate: I am not sure.", stdout, StringComparison.Ordinal);
+        Assert.Contains("Verdict     NEEDS REVIEW", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AModelWithoutEndpointPrefixIsAUsageError() =>
+        await Assert.ThrowsAsync<CliUsageException>(() => EvalAsync("--suite", "x.yaml", "--baseline", "gpt-4o", "--candidate", "local:new"));
+}
