@@ -127,9 +127,11 @@ public static class CommandLine
         output.WriteLine();
         output.WriteLine("usage: monitor <verb> [options]");
         output.WriteLine();
-        var width = Verbs.Max(v => v.Usage.Length) + 2;
         foreach (var verb in Verbs)
-            output.WriteLine($"  {verb.Usage.PadRight(width)}{verb.Summary}");
+        {
+            output.WriteLine($"  {verb.Usage}");
+            output.WriteLine($"      {verb.Summary}");
+        }
         output.WriteLine();
         output.WriteLine("Settings come from appsettings.json and environment variables (Section__Key); see the README.");
         output.WriteLine("Logs go to stderr; results to stdout. Exit codes: 0 ok, 1 failed, 64 usage, 78 configuration.");
