@@ -50,6 +50,7 @@ public sealed class AnthropicExtractor : IExtractor
         var deprecatedColumn = LifecycleTables.Column(table, ["deprecat"], ["model"]);
         var releaseColumn = LifecycleTables.Column(table, ["release", "launch"]);
         var replacementColumn = LifecycleTables.Column(table, ReplacementPhrases);
+        var announced = LifecycleTables.AnnouncementDate(table.Headings);
         var tentative = EstimateHeaderWords.Any(w =>
             LifecycleTables.HeaderText(table, retirementColumn).Contains(w, StringComparison.OrdinalIgnoreCase));
 
@@ -76,7 +77,7 @@ public sealed class AnthropicExtractor : IExtractor
                     Aliases = aliases,
                     Status = status,
                     ReleasedOn = released.Date,
-                    DeprecatedOn = deprecated.Date,
+                    DeprecatedOn = deprecated.Date ?? (status == LifecycleStatus.Deprecated ? announced : null),
                     RetiresOn = retires.Date,
                     // A "tentative" column qualifies the dates of models still active; a deprecated model's
                     // retirement date is the one its announcement fixed.

@@ -146,6 +146,23 @@ public sealed class AnthropicExtractorTests
     }
 
     [Fact]
+    public void AnnouncementTableWithAStatusColumnKeepsItsAnnouncementDate()
+    {
+        var observations = Extractor.Extract("""
+            ### 2026-02-01: Claude Haiku 3 model
+
+            | Model | Status | Retirement date | Recommended replacement |
+            |---|---|---|---|
+            | `claude-3-haiku-20240307` | Deprecated | August 1, 2026 | `claude-haiku-4-5-20251001` |
+            """);
+
+        var haiku = Assert.Single(observations);
+        Assert.Equal((LifecycleStatus.Deprecated, new DateOnly(2026, 2, 1), new DateOnly(2026, 8, 1)),
+            (haiku.Status!.Value, haiku.DeprecatedOn!.Value, haiku.RetiresOn!.Value));
+        Assert.Equal(["claude-haiku-4-5-20251001"], haiku.Replacements);
+    }
+
+    [Fact]
     public void PageWithoutStatusOrRetirementTableIsRejected()
     {
         var error = Assert.Throws<ExtractionException>(() => Extractor.Extract("# Pricing\n\n| Model | Input |\n|---|---|\n| claude-2.1 | $8 |\n"));
