@@ -15,10 +15,12 @@ public sealed partial class CohereExtractor : IExtractor
 
     public string Provider => "cohere";
 
-    public IReadOnlyList<Observation> Extract(string content)
+    public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content ?? ""));
+
+    private static List<Observation> Read(string content)
     {
-        var document = PageDocument.Parse(content ?? "");
-        var frontMatter = FrontMatter.Read(content ?? "");
+        var document = PageDocument.Parse(content);
+        var frontMatter = FrontMatter.Read(content);
         var hasDatedHeadings = document.Blocks.OfType<PageHeading>().Any(h => AnnouncedOn(h.Text) is not null);
         // A single announcement (a changelog post) is dated by its front matter, not by headings.
         var pageDate = hasDatedHeadings ? null : frontMatter.Date;
