@@ -15,13 +15,18 @@ public sealed partial class CohereExtractor : IExtractor
 
     public string Provider => "cohere";
 
-    public IReadOnlyList<Observation> Extract(string content)
+    public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content ?? ""));
+
+    private static List<Observation> Read(string content)
     {
-        var document = PageDocument.Parse(content ?? "");
-        var frontMatter = FrontMatter.Read(content ?? "");
-        var hasDatedHeadings = document.Blocks.OfType<PageHeading>().Any(h => AnnouncedOn(h.Text) is not null);
+        var document = PageDocument.Parse(content);
+        // Each heading's announcement date, read once (null when it has none).
+        var dates = new Dictionary<string, DateOnly?>(StringComparer.Ordinal);
+        foreach (var heading in document.Blocks.OfType<PageHeading>())
+            dates.TryAdd(heading.Text, AnnouncedOn(heading.Text));
         // A single announcement (a changelog post) is dated by its front matter, not by headings.
-        var pageDate = hasDatedHeadings ? null : frontMatter.Date;
+        var frontMatter = dates.Values.Any(d => d is not null) ? new FrontMatter(null, null) : FrontMatter.Read(content);
+        var pageDate = frontMatter.Date;
 
         var observations = new List<Observation>();
         var group = new Group(frontMatter.Title, pageDate);
@@ -33,8 +38,7 @@ public sealed partial class CohereExtractor : IExtractor
             {
                 case PageHeading heading:
                     group.Flush(observations);
-                    var headings = heading.Headings.Append(heading.Text).ToList();
-                    group = new Group(heading.Text, AnnouncedOn(headings) ?? pageDate);
+                    group = new Group(heading.Text, dates[heading.Text] ?? Enclosing(heading.Headings, dates) ?? pageDate);
                     list = Classify(heading.Text) is { } fromHeading && fromHeading.IsModels ? fromHeading : ListKind.None;
                     break;
                 case PageTable table:
@@ -145,7 +149,12 @@ public sealed partial class CohereExtractor : IExtractor
 
         var problems = new List<string>();
         var retires = list.Shutdown;
-        foreach (var date in DateGrammar.FindAll(text))
+        // Dates are looked for in the bullet's prose only; its ids hold digits that are not dates.
+        var prose = text;
+        foreach (var code in codes)
+            prose = prose.Replace(code, " ", StringComparison.Ordinal);
+        var dates = prose.AsSpan().IndexOfAnyInRange('0', '9') >= 0 ? DateGrammar.FindAll(prose) : [];
+        foreach (var date in dates)
         {
             if (date.Problem is not null)
                 problems.Add($"{date.Problem} in '{Shorten(text)}'");
@@ -219,11 +228,11 @@ public sealed partial class CohereExtractor : IExtractor
     [GeneratedRegex(@"shut\s*down|shutting\s+down|retired|retiring|removed|sunset", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RetiredWords();
 
-    private static DateOnly? AnnouncedOn(IReadOnlyList<string> headings)
+    private static DateOnly? Enclosing(IReadOnlyList<string> headings, Dictionary<string, DateOnly?> dates)
     {
         for (var i = headings.Count - 1; i >= 0; i--)
         {
-            if (AnnouncedOn(headings[i]) is { } date)
+            if (dates.GetValueOrDefault(headings[i]) is { } date)
                 return date;
         }
         return null;
@@ -233,7 +242,7 @@ public sealed partial class CohereExtractor : IExtractor
     private static DateOnly? AnnouncedOn(string heading)
     {
         var colon = heading.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
+        if (colon <= 0 || heading.AsSpan(0, colon).IndexOfAnyInRange('0', '9') < 0)
             return null;
         var parsed = DateGrammar.Parse(heading[..colon]);
         return parsed.Precision == DatePrecision.Day ? parsed.Date : null;

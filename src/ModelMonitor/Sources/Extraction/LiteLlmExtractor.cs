@@ -16,7 +16,9 @@ public sealed partial class LiteLlmExtractor : IExtractor
 
     public string Provider => "litellm";
 
-    public IReadOnlyList<Observation> Extract(string content)
+    public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => ReadText(content));
+
+    private static List<Observation> ReadText(string content)
     {
         if (string.IsNullOrWhiteSpace(content))
             throw new ExtractionException("LiteLLM registry is empty.");
