@@ -147,7 +147,7 @@ public sealed class EndpointRegistry(IConfiguration configuration, IHttpClientFa
         }
         catch (InvalidOperationException ex)
         {
-            // The binder names the key and the value's type, never the value itself.
+            // Only non-string settings can fail to bind, so the key (a string) never appears in this message.
             throw new EndpointConfigurationException($"Endpoints:{section.Key}: {ex.Message}");
         }
         var problems = Validate(section.Key, bound);

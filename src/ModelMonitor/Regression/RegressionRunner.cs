@@ -113,9 +113,16 @@ public sealed partial class RegressionRunner(
             var workers = new Task[Math.Max(1, Math.Min(request.Concurrency, work.Count))];
             for (var i = 0; i < workers.Length; i++)
                 workers[i] = Task.Run(() => WorkAsync(stop.Token), CancellationToken.None);
-            await Task.WhenAll(workers);
-            _results.Writer.Complete();
-            await consumer;
+            try
+            {
+                await Task.WhenAll(workers);
+            }
+            finally
+            {
+                // Whatever happened to the workers, the consumer must finish handing over what they produced.
+                _results.Writer.Complete();
+                await consumer;
+            }
 
             var stopReason = cancellationToken.IsCancellationRequested ? RunStop.Cancelled
                 : _budgetHit && _kept.Count < work.Count ? RunStop.BudgetExhausted

@@ -212,6 +212,24 @@ public sealed class RunnerTests
     }
 
     [Fact]
+    public async Task RequestsPerMinutePacesCallsToTheEndpoint()
+    {
+        var clock = new ObservableClock();
+        await using var h = await RegressionHarness.StartAsync(new() { ["Endpoints:fake:RequestsPerMinute"] = "30" }, clock);
+
+        var run = h.RunAsync("prompts: ['x']\ntests:\n  - vars: {}\n");
+        // 30 a minute: the second call may start two seconds after the first, not before.
+        var pause = await clock.NextTimerAsync(d => d < TimeSpan.FromSeconds(59));
+        Assert.Equal(TimeSpan.FromSeconds(2), pause);
+        Assert.False(run.IsCompleted);
+        clock.Advance(pause);
+        var outcome = await run;
+
+        Assert.Equal(2, outcome.Results.Count);
+        Assert.Equal(2, h.Server.Requests.Count);
+    }
+
+    [Fact]
     public async Task ARunEstimatedOverBudgetIsRefusedBeforeAnyCall()
     {
         await using var h = await RegressionHarness.StartAsync();
