@@ -56,5 +56,6 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 
-"${bench[@]}" pins --url "http://127.0.0.1:$port" --admin-token "$Auth__AdminToken" \
+postmaster=$(head -n 1 "$work/pg/postmaster.pid")
+"${bench[@]}" pins --url "http://127.0.0.1:$port" --admin-token "$Auth__AdminToken" --cpu-of "host=$host,postgres=$postmaster" \
   --concurrency "${BENCH_CONCURRENCY:-16}" --seconds "${BENCH_SECONDS:-20}" --warmup "${BENCH_WARMUP:-5}"

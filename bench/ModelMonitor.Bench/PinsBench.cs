@@ -31,17 +31,25 @@ internal static class PinsBench
 
     public static int Run(BenchOptions options)
     {
-        options.RejectUnknown("--url", "--admin-token", "--concurrency", "--seconds", "--warmup");
+        options.RejectUnknown("--url", "--admin-token", "--concurrency", "--seconds", "--warmup", "--cpu-of");
         var url = new Uri((options.Get("--url") ?? "http://127.0.0.1:5080").TrimEnd('/') + "/");
         var admin = options.Get("--admin-token") ?? Environment.GetEnvironmentVariable("Auth__AdminToken")
             ?? throw new ArgumentException("--admin-token (or the Auth__AdminToken environment variable) is required.");
         var concurrency = options.GetInt("--concurrency", 16, 1, 1024);
         var seconds = options.GetInt("--seconds", 20, 1, 3600);
         var warmup = options.GetInt("--warmup", 5, 0, 600);
-        return RunAsync(url, admin, concurrency, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup)).GetAwaiter().GetResult();
+        // "host=123,postgres=456": process trees whose CPU time per request is reported (Linux /proc).
+        var watched = (options.Get("--cpu-of") ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('='))
+            .Select(p => p.Length == 2 && int.TryParse(p[1], System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                ? (Name: p[0], Pid: pid)
+                : throw new ArgumentException($"--cpu-of takes name=pid pairs, not '{string.Join('=', p)}'."))
+            .ToList();
+        return RunAsync(url, admin, concurrency, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), watched).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(Uri url, string admin, int concurrency, TimeSpan duration, TimeSpan warmup)
+    private static async Task<int> RunAsync(Uri url, string admin, int concurrency, TimeSpan duration, TimeSpan warmup, List<(string Name, int Pid)> watched)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var http = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
@@ -61,7 +69,9 @@ internal static class PinsBench
         var next = 0;
         if (warmup > TimeSpan.Zero)
             await LoadAsync(http, team, token, concurrency, warmup, () => Interlocked.Increment(ref next));
+        var cpuBefore = watched.Select(w => ProcessTree.CpuTime(w.Pid)).Append(Process.GetCurrentProcess().TotalProcessorTime).ToArray();
         var (latencies, errors, firstError, elapsed) = await LoadAsync(http, team, token, concurrency, duration, () => Interlocked.Increment(ref next));
+        var cpuAfter = watched.Select(w => ProcessTree.CpuTime(w.Pid)).Append(Process.GetCurrentProcess().TotalProcessorTime).ToArray();
 
         latencies.Sort();
         var rate = latencies.Count / elapsed.TotalSeconds;
@@ -72,6 +82,17 @@ internal static class PinsBench
         Console.WriteLine($"throughput {rate:N0} requests/s");
         Console.WriteLine($"latency    p50 {p50.TotalMilliseconds:0.0} ms   p90 {Percentile(0.90).TotalMilliseconds:0.0} ms   p99 {p99.TotalMilliseconds:0.0} ms   max {Percentile(1).TotalMilliseconds:0.0} ms");
         Console.WriteLine($"machine    {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        if (latencies.Count > 0)
+        {
+            // On a shared machine the wall-clock figures depend on the neighbours; CPU time per request does not,
+            // and bounds what dedicated cores would do: cores / (CPU seconds per request).
+            var names = watched.Select(w => w.Name).Append("load generator").ToArray();
+            var perRequest = cpuBefore.Select((b, i) => (cpuAfter[i] - b).TotalMicroseconds / latencies.Count).ToArray();
+            var server = perRequest.Take(watched.Count).Sum();
+            Console.WriteLine($"CPU        {string.Join(", ", names.Select((n, i) => $"{n} {perRequest[i]:0} µs"))} per request");
+            if (watched.Count > 0)
+                Console.WriteLine($"capacity   {Environment.ProcessorCount} cores / {server + perRequest[^1]:0} µs ≈ {Environment.ProcessorCount * 1_000_000 / (server + perRequest[^1]):N0} requests/s with the load generator on the same cores, {Environment.ProcessorCount * 1_000_000 / server:N0} without");
+        }
         if (firstError is not null)
             Console.WriteLine($"first error: {firstError}");
         var met = rate >= TargetRate && p99 < TargetP99 && errors == 0;
@@ -118,6 +139,48 @@ internal static class PinsBench
         })).ToArray();
         var all = (await Task.WhenAll(workers)).SelectMany(l => l).ToList();
         return (all, errors, firstError, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// CPU time of a process and all its live descendants, from /proc (PostgreSQL's backends are children of the postmaster).
+    private static class ProcessTree
+    {
+        public static TimeSpan CpuTime(int root)
+        {
+            var stats = new Dictionary<int, (int Parent, long Ticks)>();
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), System.Globalization.CultureInfo.InvariantCulture, out var pid))
+                    continue;
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    // Fields after the command name (which may hold spaces) start after the last ')'.
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                    var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                    stats[pid] = (parent, ticks);
+                }
+                catch (IOException)
+                {
+                    // Gone while we looked.
+                }
+            }
+            var total = 0L;
+            var pending = new Stack<int>([root]);
+            while (pending.Count > 0)
+            {
+                var pid = pending.Pop();
+                if (stats.TryGetValue(pid, out var s))
+                    total += s.Ticks;
+                foreach (var (child, c) in stats)
+                {
+                    if (c.Parent == pid)
+                        pending.Push(child);
+                }
+            }
+            // USER_HZ is 100 on Linux.
+            return TimeSpan.FromMilliseconds(total * 10);
+        }
     }
 
     private static string LoadAverage()

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ModelMonitor.Sources.GitHub;
 using ModelMonitor.Storage;
+using Npgsql;
 using Octokit;
 
 namespace ModelMonitor.Pins;
@@ -11,7 +12,7 @@ namespace ModelMonitor.Pins;
 public sealed partial class ManifestSync(
     MonitorDb db,
     GitHubClientFactory clients,
-    PinRegistry registry,
+    NpgsqlDataSource dataSource,
     PinResolver resolver,
     TimeProvider time,
     ILogger<ManifestSync> logger)
@@ -28,14 +29,14 @@ public sealed partial class ManifestSync(
 
     public sealed record Summary(int Apps, int Unchanged, int Updated, int Failed);
 
-    private sealed record Target(long Id, string Team, string Name, string Repository, string Path, string? Sha, string? Error);
+    private sealed record Target(long Id, long TeamId, string Team, string Name, string Repository, string Path, string? Sha, string? Error);
 
     public async Task<Summary> SyncAllAsync(CancellationToken cancellationToken)
     {
         var apps = await db.Apps.AsNoTracking()
             .Where(a => a.Repository != null)
             .OrderBy(a => a.Id)
-            .Select(a => new Target(a.Id, a.Team!.Name, a.Name, a.Repository!, a.ManifestPath, a.ManifestSha, a.ManifestError))
+            .Select(a => new Target(a.Id, a.TeamId, a.Team!.Name, a.Name, a.Repository!, a.ManifestPath, a.ManifestSha, a.ManifestError))
             .ToListAsync(cancellationToken);
         var client = clients.Create();
         var outcomes = new List<Outcome>();
@@ -97,19 +98,16 @@ public sealed partial class ManifestSync(
 
         var now = time.GetUtcNow();
         var resolved = await resolver.ResolveAsync(spec.Pins, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken);
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        // One batch: the app's manifest state and its pins change together or not at all.
+        await using (var batch = dataSource.CreateBatch())
         {
-            await db.Apps.Where(a => a.Id == app.Id).ExecuteUpdateAsync(s =>
-            {
-                s.SetProperty(a => a.ManifestSha, file.Sha)
-                    .SetProperty(a => a.ManifestError, (string?)null)
-                    .SetProperty(a => a.ManifestSyncedAt, now)
-                    .SetProperty(a => a.UpdatedAt, now);
-                if (spec.Description is not null)
-                    s.SetProperty(a => a.Description, spec.Description);
-            }, cancellationToken);
-            await registry.ReplacePinsAsync(app.Id, spec.Pins, resolved, now, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            batch.BatchCommands.Add(PinRegistry.Command("""
+                UPDATE apps SET manifest_sha = $1, manifest_error = NULL, manifest_synced_at = $2, updated_at = $2,
+                                description = coalesce($3, description)
+                WHERE id = $4
+                """, file.Sha, now, spec.Description, app.Id));
+            PinRegistry.AddPinCommands(batch, app.TeamId, app.Name, spec.Pins, resolved, now);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         Log.Updated(logger, app.Team, app.Name, spec.Pins.Count, file.Sha);
         return Outcome.Updated;

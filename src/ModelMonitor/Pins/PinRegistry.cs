@@ -7,7 +7,7 @@ using Npgsql;
 namespace ModelMonitor.Pins;
 
 /// Teams, apps and their pins: what the API, the CLI and the manifest sync share.
-public sealed class PinRegistry(MonitorDb db, PinResolver resolver, TimeProvider time)
+public sealed class PinRegistry(MonitorDb db, NpgsqlDataSource dataSource, PinResolver resolver, TimeProvider time)
 {
     public const int MaxEventsPerPin = 20;
 
@@ -54,61 +54,90 @@ public sealed class PinRegistry(MonitorDb db, PinResolver resolver, TimeProvider
 
     public sealed record SaveResult(bool Created, AppResponse App);
 
-    private sealed record UpsertedApp(long Id, bool Created, DateTimeOffset CreatedAt, string? ManifestSha, string? ManifestError, DateTimeOffset? ManifestSyncedAt);
-
-    /// Creates or replaces an app and its whole pin set in one transaction.
+    /// Creates or replaces an app and its whole pin set: one batch, so one round trip and one (implicit)
+    /// transaction. Registration is the API's hot path, hence plain SQL here rather than change tracking.
     public async Task<SaveResult> SaveAppAsync(long teamId, string team, string name, AppSpec spec, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        // Resolve before the transaction: it only reads, and keeps the transaction short.
+        // Resolve first: it only reads, and keeps the writing transaction short.
         var resolved = await resolver.ResolveAsync(spec.Pins, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken);
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // One statement whatever the race: two concurrent PUTs of a new app both end with one row.
-        var app = (await db.Database.SqlQuery<UpsertedApp>($"""
+        await using var batch = dataSource.CreateBatch();
+        // One statement whatever the race: two concurrent PUTs of a new app both end with one row, and the
+        // row lock it takes orders them.
+        batch.BatchCommands.Add(Command("""
             INSERT INTO apps (team_id, name, description, repository, manifest_path, created_at, updated_at)
-            VALUES ({teamId}, {name}, {spec.Description}, {spec.Repository}, {spec.ManifestPath}, {now}, {now})
+            VALUES ($1, $2, $3, $4, $5, $6, $6)
             ON CONFLICT (team_id, name) DO UPDATE
                SET description = excluded.description, repository = excluded.repository,
                    manifest_path = excluded.manifest_path, updated_at = excluded.updated_at
-            RETURNING id, (xmax = 0) AS created, created_at, manifest_sha, manifest_error, manifest_synced_at
-            """).ToListAsync(cancellationToken)).Single();
-        await ReplacePinsAsync(app.Id, spec.Pins, resolved, now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            RETURNING created_at, manifest_sha, manifest_error, manifest_synced_at, (xmax = 0) AS created
+            """, teamId, name, (object?)spec.Description ?? DBNull.Value, (object?)spec.Repository ?? DBNull.Value, spec.ManifestPath, now));
+        AddPinCommands(batch, teamId, name, spec.Pins, resolved, now);
+
+        DateTimeOffset createdAt;
+        string? sha, error;
+        DateTimeOffset? syncedAt;
+        bool created;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            createdAt = reader.GetFieldValue<DateTimeOffset>(0);
+            sha = reader.IsDBNull(1) ? null : reader.GetString(1);
+            error = reader.IsDBNull(2) ? null : reader.GetString(2);
+            syncedAt = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3);
+            created = reader.GetBoolean(4);
+            // Run the remaining statements to the end, so that any error surfaces here.
+            while (await reader.NextResultAsync(cancellationToken))
+            {
+            }
+        }
 
         var response = new AppResponse(team, name, spec.Description, spec.Repository, spec.ManifestPath,
-            ManifestOf(spec.Repository, app.ManifestSha, app.ManifestError, app.ManifestSyncedAt),
+            ManifestOf(spec.Repository, sha, error, syncedAt),
             spec.Pins.Select((p, i) => ToResponse(p, resolved[i].Resolution)).ToList(),
-            app.CreatedAt, now);
-        return new SaveResult(app.Created, response);
+            createdAt, now);
+        return new SaveResult(created, response);
     }
 
-    /// Deletes the app's pins and inserts the new set; the caller owns the transaction.
-    internal async Task ReplacePinsAsync(long appId, IReadOnlyList<PinSpec> pins, IReadOnlyList<PinResolver.Resolved> resolved, DateTimeOffset now, CancellationToken cancellationToken)
+    /// Replaces the pins of app {team}/{name} with the given set: a delete and one multi-row insert, to run in
+    /// the batch of whatever else changes the app (its transaction).
+    internal static void AddPinCommands(NpgsqlBatch batch, long teamId, string name, IReadOnlyList<PinSpec> pins,
+        IReadOnlyList<PinResolver.Resolved> resolved, DateTimeOffset now)
     {
-        await db.Pins.Where(p => p.AppId == appId).ExecuteDeleteAsync(cancellationToken);
-        for (var i = 0; i < pins.Count; i++)
-        {
-            var pin = pins[i];
-            db.Pins.Add(new Pin
-            {
-                AppId = appId,
-                Provider = pin.Provider,
-                Model = pin.Model,
-                Version = pin.Version,
-                Platform = pin.Platform,
-                Region = pin.Region,
-                Environment = pin.Environment,
-                MonthlyInputTokens = pin.MonthlyInputTokens,
-                MonthlyOutputTokens = pin.MonthlyOutputTokens,
-                // Kept so that a later re-point of the alias shows against what the team registered.
-                ResolvedModel = resolved[i].AliasTarget,
-                ResolvedAt = resolved[i].AliasTarget is null ? null : now,
-                CreatedAt = now,
-            });
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        db.ChangeTracker.Clear();
+        batch.BatchCommands.Add(Command("DELETE FROM pins WHERE app_id = (SELECT id FROM apps WHERE team_id = $1 AND name = $2)", teamId, name));
+        if (pins.Count == 0)
+            return;
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO pins (app_id, provider, model, version, platform, region, environment,
+                              monthly_input_tokens, monthly_output_tokens, resolved_model, resolved_at, created_at)
+            SELECT a.id, p.provider, p.model, p.version, p.platform, p.region, p.environment,
+                   p.input_tokens, p.output_tokens, p.resolved_model, CASE WHEN p.resolved_model IS NULL THEN NULL ELSE $3 END, $3
+            FROM apps a,
+                 unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::text[])
+                   WITH ORDINALITY AS p(provider, model, version, platform, region, environment, input_tokens, output_tokens, resolved_model, n)
+            WHERE a.team_id = $1 AND a.name = $2
+            ORDER BY p.n
+            """,
+            teamId, name, now,
+            pins.Select(p => p.Provider).ToArray(),
+            pins.Select(p => p.Model).ToArray(),
+            pins.Select(p => p.Version).ToArray(),
+            pins.Select(p => p.Platform).ToArray(),
+            pins.Select(p => p.Region).ToArray(),
+            pins.Select(p => p.Environment).ToArray(),
+            pins.Select(p => p.MonthlyInputTokens).ToArray(),
+            pins.Select(p => p.MonthlyOutputTokens).ToArray(),
+            // Kept so that a later re-point of the alias shows against what the team registered.
+            resolved.Select(r => r.AliasTarget).ToArray()));
+    }
+
+    internal static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        return command;
     }
 
     public async Task<IReadOnlyList<AppSummary>> ListAppsAsync(long teamId, CancellationToken cancellationToken) =>
