@@ -3,6 +3,7 @@ using ModelMonitor.Cli;
 using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
 using ModelMonitor.Pins;
+using ModelMonitor.Pins.Auth;
 using ModelMonitor.Regression;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
@@ -35,6 +36,7 @@ builder.AddRegression();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseAuth();
 app.MapHealth();
 app.MapCatalog();
 app.MapReports();

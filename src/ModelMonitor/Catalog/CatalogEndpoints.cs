@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using ModelMonitor.Sources;
 using ModelMonitor.Storage;
 
+using ModelMonitor.Pins.Auth;
+
 namespace ModelMonitor.Catalog;
 
 /// The catalog over HTTP: model versions (current view, history with provenance, conflicts, aliases), change
@@ -20,7 +22,10 @@ internal static class CatalogEndpoints
 
     public static RouteGroupBuilder MapCatalog(this WebApplication app)
     {
-        var api = app.MapGroup("/api").WithTags("Catalog");
+        // Any valid token reads the catalog (it holds no team data); the limiter slows token guessing.
+        var api = app.MapGroup("/api").WithTags("Catalog")
+            .RequireAuthorization()
+            .RequireRateLimiting(AuthPolicies.FailedAttempts);
 
         api.MapGet("/models", ListModelsAsync)
             .WithName("ListModels")

@@ -22,7 +22,6 @@ internal static class PinsEndpoints
 
     public static void MapPins(this WebApplication app)
     {
-        app.UseAuth();
 
         var teams = app.MapGroup("/api/teams")
             .WithTags("Teams, apps and pins")

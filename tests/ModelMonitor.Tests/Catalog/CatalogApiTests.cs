@@ -24,15 +24,27 @@ public sealed class CatalogApiTests
     };
 
     [Fact]
+    public async Task TheCatalogApiNeedsAToken()
+    {
+        await using var app = await MonitorApp.StartAsync(MonitorApp.WithAdminToken());
+
+        var anonymous = await app.CreateClient().GetAsync("/api/models");
+        var wrong = await app.CreateClient("mon_not-a-real-token").GetAsync("/api/sources");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+    }
+
+    [Fact]
     public async Task ModelsAreListedAndFilteredByProviderStatusAndRetirementDate()
     {
-        await using var app = await MonitorApp.StartAsync();
+        await using var app = await MonitorApp.StartAsync(MonitorApp.WithAdminToken());
         await ReconcileTests.ReconcileAsync(app, "openai",
             Page("gpt-4-0613", new DateOnly(2027, 6, 6)),
             Page("gpt-4-0314", new DateOnly(2027, 1, 15)),
             Page("gpt-4o-2024-08-06", null, LifecycleStatus.Active));
         await ReconcileTests.ReconcileAsync(app, "cohere", new Observation { Provider = "cohere", Model = "command-r", Status = LifecycleStatus.Deprecated, RetiresOn = new DateOnly(2027, 2, 1) });
-        var client = app.CreateClient();
+        var client = app.CreateAdminClient();
 
         Assert.Equal(["command-r", "gpt-4-0314", "gpt-4-0613", "gpt-4o-2024-08-06"], await ModelsAsync(client, "/api/models"));
         Assert.Equal(["gpt-4-0314", "gpt-4-0613", "gpt-4o-2024-08-06"], await ModelsAsync(client, "/api/models?provider=openai"));
@@ -51,9 +63,9 @@ public sealed class CatalogApiTests
     [Fact]
     public async Task AnUnknownStatusIsABadRequestWithProblemDetails()
     {
-        await using var app = await MonitorApp.StartAsync();
+        await using var app = await MonitorApp.StartAsync(MonitorApp.WithAdminToken());
 
-        var response = await app.CreateClient().GetAsync("/api/models?status=sunset");
+        var response = await app.CreateAdminClient().GetAsync("/api/models?status=sunset");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -64,14 +76,14 @@ public sealed class CatalogApiTests
     [Fact]
     public async Task AModelShowsWhatEachSourceSaysTheConflictAliasesHistoryAndChanges()
     {
-        await using var app = await MonitorApp.StartAsync();
+        await using var app = await MonitorApp.StartAsync(MonitorApp.WithAdminToken());
         await ReconcileTests.ReconcileAsync(app, "openai", Page("gpt-4o-2024-05-13", new DateOnly(2027, 6, 6), aliases: ["gpt-4o"]));
         app.Clock.Advance(TimeSpan.FromDays(1));
         await ReconcileTests.ReconcileAsync(app, "openai", Page("gpt-4o-2024-05-13", new DateOnly(2027, 3, 1), aliases: ["gpt-4o"]));
         app.Clock.Advance(TimeSpan.FromDays(1));
         await ReconcileTests.ReconcileAsync(app, "litellm", SourceAuthority.Registry, ReconcileTests.Registry("gpt-4o-2024-05-13", new DateOnly(2027, 1, 1), 128000, 2.5m));
 
-        using var body = JsonDocument.Parse(await app.CreateClient().GetStringAsync("/api/models/openai/gpt-4o-2024-05-13"));
+        using var body = JsonDocument.Parse(await app.CreateAdminClient().GetStringAsync("/api/models/openai/gpt-4o-2024-05-13"));
         var root = body.RootElement;
 
         var current = root.GetProperty("current");
@@ -96,9 +108,9 @@ public sealed class CatalogApiTests
     [Fact]
     public async Task AnUnknownModelIsNotFoundWithProblemDetails()
     {
-        await using var app = await MonitorApp.StartAsync();
+        await using var app = await MonitorApp.StartAsync(MonitorApp.WithAdminToken());
 
-        var response = await app.CreateClient().GetAsync("/api/models/openai/gpt-9");
+        var response = await app.CreateAdminClient().GetAsync("/api/models/openai/gpt-9");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -108,11 +120,11 @@ public sealed class CatalogApiTests
     [Fact]
     public async Task AnAzureModelWithSeveralVersionsIsChosenByVersion()
     {
-        await using var app = await MonitorApp.StartAsync();
+        await using var app = await MonitorApp.StartAsync(MonitorApp.WithAdminToken());
         await ReconcileTests.ReconcileAsync(app, "azure-openai",
             new Observation { Provider = "azure-openai", Model = "gpt-4o", Version = "2024-05-13", RetiresOn = new DateOnly(2027, 3, 1) },
             new Observation { Provider = "azure-openai", Model = "gpt-4o", Version = "2024-11-20", RetiresOn = new DateOnly(2027, 10, 1) });
-        var client = app.CreateClient();
+        var client = app.CreateAdminClient();
 
         var ambiguous = await client.GetAsync("/api/models/azure-openai/gpt-4o");
         using var chosen = JsonDocument.Parse(await client.GetStringAsync("/api/models/azure-openai/gpt-4o?version=2024-11-20"));
@@ -126,12 +138,12 @@ public sealed class CatalogApiTests
     [Fact]
     public async Task ChangesAreListedSinceAnInstant()
     {
-        await using var app = await MonitorApp.StartAsync();
+        await using var app = await MonitorApp.StartAsync(MonitorApp.WithAdminToken());
         await ReconcileTests.ReconcileAsync(app, "openai", Page("gpt-4-0613", new DateOnly(2027, 6, 6)));
         app.Clock.Advance(TimeSpan.FromDays(3));
         var since = app.Clock.GetUtcNow();
         await ReconcileTests.ReconcileAsync(app, "openai", Page("gpt-4-0613", new DateOnly(2027, 9, 1)));
-        var client = app.CreateClient();
+        var client = app.CreateAdminClient();
 
         using var recent = JsonDocument.Parse(await client.GetStringAsync($"/api/changes?since={Uri.EscapeDataString(since.ToString("O"))}"));
         using var all = JsonDocument.Parse(await client.GetStringAsync("/api/changes?since=2026-01-01"));
@@ -149,13 +161,13 @@ public sealed class CatalogApiTests
     {
         await using var server = await PageServer.StartAsync();
         server.Serve("/docs/deprecations", CrawlTests.PageV1);
-        await using var app = await MonitorApp.StartAsync(CrawlTests.Settings(server));
+        await using var app = await MonitorApp.StartAsync(MonitorApp.WithAdminToken(CrawlTests.Settings(server)));
         await CrawlTests.CrawlAsync(app);
         app.Clock.Advance(TimeSpan.FromHours(6));
         server.Handle("/docs/deprecations", context => { context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable; return Task.CompletedTask; });
         await CrawlTests.CrawlAsync(app);
 
-        using var body = JsonDocument.Parse(await app.CreateClient().GetStringAsync("/api/sources"));
+        using var body = JsonDocument.Parse(await app.CreateAdminClient().GetStringAsync("/api/sources"));
 
         var sample = Assert.Single(body.RootElement.EnumerateArray(), s => s.GetProperty("name").GetString() == "sample");
         Assert.Equal("unhealthy", sample.GetProperty("health").GetString());
@@ -171,9 +183,9 @@ public sealed class CatalogApiTests
     [Fact]
     public async Task TheOpenApiDocumentDescribesTheCatalogEndpoints()
     {
-        await using var app = await MonitorApp.StartAsync();
+        await using var app = await MonitorApp.StartAsync(MonitorApp.WithAdminToken());
 
-        using var body = JsonDocument.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"));
+        using var body = JsonDocument.Parse(await app.CreateAdminClient().GetStringAsync("/openapi/v1.json"));
 
         var paths = body.RootElement.GetProperty("paths");
         foreach (var path in new[] { "/api/models", "/api/models/{provider}/{model}", "/api/changes", "/api/sources" })

@@ -30,6 +30,21 @@ public sealed class MonitorApp : WebApplicationFactory<Program>
 
     public string ConnectionString { get; }
 
+    public const string AdminToken = "test-admin-token-0123456789abcdef-0123456789";
+
+    /// Settings with the admin token configured, on top of the given ones.
+    public static Dictionary<string, string?> WithAdminToken(IDictionary<string, string?>? settings = null) =>
+        new(settings ?? new Dictionary<string, string?>(), StringComparer.OrdinalIgnoreCase) { ["Auth:AdminToken"] = AdminToken };
+
+    public HttpClient CreateClient(string bearerToken)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
+        return client;
+    }
+
+    public HttpClient CreateAdminClient() => CreateClient(AdminToken);
+
     // 2026-11-28 09:00 UTC unless a test moves it.
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
 
