@@ -447,3 +447,83 @@ internal sealed record CatalogCounts(int Observations, int Statements, int Model
         await db.Providers.CountAsync(),
         (await db.ModelVersions.MaxAsync(m => (DateTimeOffset?)m.UpdatedAt))?.ToString("O") ?? ""));
 }
+
+/// The two source kinds that are not a provider's own page extractor: a declarative table and OpenAI's models API.
+public sealed class OtherSourceKindTests
+{
+    [Fact]
+    public async Task ADeclarativeSourceReadsATableByItsHeadingAndColumnMap()
+    {
+        await using var server = await PageServer.StartAsync();
+        server.Serve("/lifecycle", """
+            # Acme models
+
+            ## Retiring models
+
+            | Model name | Ends on | Use instead |
+            |---|---|---|
+            | `acme-large-1` | 2027-05-01 | `acme-large-2` |
+            | `acme-small-1` | 2027-08-15 | `acme-small-2` |
+            """);
+        await using var app = await MonitorApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sources:acme:Provider"] = "acme",
+            ["Sources:acme:Kind"] = "declarative",
+            ["Sources:acme:Url"] = server.Url("/lifecycle"),
+            ["Sources:acme:Table:Heading"] = "Retiring models",
+            ["Sources:acme:Table:DefaultStatus"] = "Deprecated",
+            ["Sources:acme:Table:Columns:Model:Header"] = "Model",
+            ["Sources:acme:Table:Columns:RetiresOn:Header"] = "Ends on",
+            ["Sources:acme:Table:Columns:Replacement:Header"] = "Use instead",
+        });
+
+        var result = await CrawlTests.CrawlAsync(app, "acme");
+
+        Assert.Equal((CrawlOutcome.Applied, 2), (result.Outcome, result.Rows));
+        var model = await ReconcileTests.ModelAsync(app, "acme", "acme-large-1");
+        Assert.Equal((new DateOnly(2027, 5, 1), "acme-large-2"), (model.RetiresOn, Assert.Single(model.Replacements)));
+    }
+
+    [Fact]
+    public async Task TheOpenAiModelsApiIsReadWithTheKeyFromTheNamedVariableAndRanksBelowThePage()
+    {
+        await using var server = await PageServer.StartAsync();
+        server.Serve("/v1/models", """
+            {"object": "list", "data": [
+              {"id": "gpt-4-0613", "object": "model", "created": 1686588896, "owned_by": "openai", "shutdown_date": "2027-01-15"},
+              {"id": "gpt-4o-2024-08-06", "object": "model", "created": 1722814719, "owned_by": "system"}
+            ]}
+            """, "application/json");
+        await using var app = await MonitorApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sources:openai-api:Url"] = server.Url("/v1/models"),
+            ["TEST_OPENAI_KEY"] = "sk-test-123",
+            ["Sources:openai-api:ApiKeyVariable"] = "TEST_OPENAI_KEY",
+        });
+        await ReconcileTests.ReconcileAsync(app, "openai", new ModelMonitor.Sources.Extraction.Observation
+        {
+            Provider = "openai", Model = "gpt-4-0613", Status = ModelMonitor.Catalog.LifecycleStatus.Deprecated, RetiresOn = new DateOnly(2027, 6, 6),
+        });
+
+        var result = await CrawlTests.CrawlAsync(app, "openai-api");
+
+        Assert.Equal((CrawlOutcome.Applied, 2), (result.Outcome, result.Rows));
+        Assert.Equal("Bearer sk-test-123", server.Requests[0].Authorization);
+        // The page's date stands; the API's is kept as a conflicting statement.
+        var gpt4 = await ReconcileTests.ModelAsync(app, "openai", "gpt-4-0613");
+        Assert.Equal((new DateOnly(2027, 6, 6), "openai"), (gpt4.RetiresOn, gpt4.RetiresOnSource));
+        var added = await ReconcileTests.ModelAsync(app, "openai", "gpt-4o-2024-08-06");
+        Assert.Equal((ModelMonitor.Catalog.LifecycleStatus.Active, new DateOnly(2024, 8, 4), "openai-api"), (added.Status, added.ReleasedOn, added.CurrentSource));
+        Assert.Equal(1, await app.WithDbAsync(db => db.SourceStatements.CountAsync(s => s.SourceName == "openai-api" && s.RetiresOn == new DateOnly(2027, 1, 15))));
+    }
+
+    [Fact]
+    public async Task TheOpenAiModelsApiWithoutAKeyIsInactiveAndFailsClearlyWhenAskedFor()
+    {
+        await using var app = await MonitorApp.StartAsync();
+
+        var result = await CrawlTests.CrawlAsync(app, "openai-api");
+
+        Assert.Equal((CrawlOutcome.Failed, "no API key: set the environment variable OPENAI_API_KEY"), (result.Outcome, result.Detail));
+    }
+}
