@@ -1,13 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using ModelMonitor.Catalog;
 using ModelMonitor.Storage;
+using Npgsql;
 
 namespace ModelMonitor.Pins;
 
 /// Resolves pins against the catalog: an exact version (Azure: name + version), else an alias's current
 /// target, else unknown with "did you mean" suggestions. Never rejects a pin: the catalog may simply not
-/// have caught up with a new model yet. Reads only; a few set-based queries for any number of pins.
-public sealed class PinResolver(MonitorDb db)
+/// have caught up with a new model yet. Reads only: one query for any number of known pins, three more when
+/// some are unknown (for the suggestions).
+public sealed class PinResolver(MonitorDb db, NpgsqlDataSource dataSource)
 {
     public sealed record Resolved(PinResolution Resolution, string? AliasTarget, DateTimeOffset? AliasSince, string CatalogProvider);
 
@@ -22,36 +24,10 @@ public sealed class PinResolver(MonitorDb db)
         var providers = pins.SelectMany(p => p.Platform is null ? [p.Provider] : new[] { p.Platform, p.Provider }).Distinct().ToArray();
         var models = pins.Select(p => p.Model).Distinct().ToArray();
 
-        var entries = await db.ModelVersions.AsNoTracking()
-            .Where(m => providers.Contains(m.Provider) && models.Contains(m.Model))
-            .Select(m => new Entry(m.Provider, m.Model, m.Version, m.Status, m.RetiresOn, m.RetiresOnIsEstimate, m.Replacements))
-            .ToListAsync(cancellationToken);
-        var exact = entries.ToDictionary(e => (e.Provider, e.Model, e.Version));
-
-        // Aliases only for what no version matched: the common case (exact ids) costs one query.
-        var unmatched = pins.Where(p => !exact.ContainsKey((p.CatalogProvider, p.Model, p.Version))
-                                        && !exact.ContainsKey((p.Provider, p.Model, p.Version))).ToList();
-        var aliases = new Dictionary<(string, string), AliasRow>();
-        if (unmatched.Count > 0)
-        {
-            var aliasProviders = unmatched.SelectMany(p => p.Platform is null ? [p.Provider] : new[] { p.Platform, p.Provider }).Distinct().ToArray();
-            var aliasNames = unmatched.Where(p => p.Version.Length == 0).Select(p => p.Model).Distinct().ToArray();
-            var rows = await db.ModelAliases.AsNoTracking()
-                .Where(a => a.ValidTo == null && aliasProviders.Contains(a.Provider) && aliasNames.Contains(a.Alias))
-                .Select(a => new AliasRow(a.Provider, a.Alias, a.Target, a.ValidFrom))
-                .ToListAsync(cancellationToken);
-            aliases = rows.ToDictionary(a => (a.Provider, a.Alias));
-            var targets = rows.Select(a => a.Target).Except(models).Distinct().ToArray();
-            if (targets.Length > 0)
-            {
-                var targetProviders = rows.Select(a => a.Provider).Distinct().ToArray();
-                foreach (var entry in await db.ModelVersions.AsNoTracking()
-                             .Where(m => targetProviders.Contains(m.Provider) && targets.Contains(m.Model) && m.Version == "")
-                             .Select(m => new Entry(m.Provider, m.Model, m.Version, m.Status, m.RetiresOn, m.RetiresOnIsEstimate, m.Replacements))
-                             .ToListAsync(cancellationToken))
-                    exact[(entry.Provider, entry.Model, entry.Version)] = entry;
-            }
-        }
+        var (entries, aliases) = await LoadAsync(providers, models, cancellationToken);
+        var exact = new Dictionary<(string, string, string), Entry>();
+        foreach (var entry in entries)
+            exact[(entry.Provider, entry.Model, entry.Version)] = entry;
 
         var results = new Resolved?[pins.Count];
         var unknown = new List<int>();
@@ -64,6 +40,52 @@ public sealed class PinResolver(MonitorDb db)
         if (unknown.Count > 0)
             await DescribeUnknownAsync(pins, unknown, results, entries, cancellationToken);
         return results.Select(r => r!).ToList();
+    }
+
+    // The versions named by the pins and the current aliases among them with their targets' versions, in one
+    // round trip: registration is the API's hot path, and this is its only catalog read.
+    private const string CatalogSql = """
+        SELECT m.provider, m.model, m.version, m.status, m.retires_on, m.retires_on_is_estimate, m.replacements,
+               NULL::text AS alias, NULL::timestamptz AS valid_from, true AS described
+        FROM model_versions m
+        WHERE m.provider = ANY($1) AND m.model = ANY($2)
+        UNION ALL
+        SELECT a.provider, a.target, coalesce(m.version, ''), m.status, m.retires_on, coalesce(m.retires_on_is_estimate, false),
+               coalesce(m.replacements, '{}'), a.alias, a.valid_from, m.id IS NOT NULL
+        FROM model_aliases a
+        LEFT JOIN model_versions m ON m.provider = a.provider AND m.model = a.target AND m.version = ''
+        WHERE a.valid_to IS NULL AND a.provider = ANY($1) AND a.alias = ANY($2)
+        """;
+
+    private async Task<(List<Entry> Entries, Dictionary<(string, string), AliasRow> Aliases)> LoadAsync(string[] providers, string[] models, CancellationToken cancellationToken)
+    {
+        var entries = new List<Entry>();
+        var aliases = new Dictionary<(string, string), AliasRow>();
+        await using var command = dataSource.CreateCommand(CatalogSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = providers });
+        command.Parameters.Add(new NpgsqlParameter { Value = models });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var provider = reader.GetString(0);
+            var model = reader.GetString(1);
+            if (!reader.IsDBNull(7))
+            {
+                aliases[(provider, reader.GetString(7))] = new AliasRow(provider, reader.GetString(7), model, reader.GetFieldValue<DateTimeOffset>(8));
+                // A target the catalog does not describe yet comes back without its version row.
+                if (!reader.GetBoolean(9))
+                    continue;
+            }
+            entries.Add(new Entry(
+                provider,
+                model,
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : Enum.Parse<LifecycleStatus>(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateOnly>(4),
+                reader.GetBoolean(5),
+                [.. reader.GetFieldValue<string[]>(6)]));
+        }
+        return (entries, aliases);
     }
 
     private static Resolved? TryResolve(PinSpec pin, Dictionary<(string, string, string), Entry> exact,

@@ -3,9 +3,8 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using ModelMonitor.Storage;
+using Npgsql;
 
 namespace ModelMonitor.Pins.Auth;
 
@@ -16,19 +15,13 @@ internal sealed class BearerAuthenticationHandler(
     UrlEncoder encoder,
     IOptions<AuthOptions> auth,
     AdminTokenHash adminHash,
-    MonitorDb db,
+    NpgsqlDataSource dataSource,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "Bearer";
     private const int MaximumTokenLength = 512;
 
-    private static readonly Func<MonitorDb, byte[], CancellationToken, Task<TeamIdentity?>> FindTeamByHash =
-        EF.CompileAsyncQuery((MonitorDb db, byte[] hash, CancellationToken _) =>
-            db.Teams.AsNoTracking()
-                .Where(t => t.TokenHash == hash)
-                .Select(t => new TeamIdentity(t.Id, t.Name, t.TokenHash))
-                .FirstOrDefault());
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -50,13 +43,24 @@ internal sealed class BearerAuthenticationHandler(
         if (!TeamTokens.LooksLikeATeamToken(token))
             return AuthenticateResult.Fail("The bearer token is not valid.");
         // Found by its hash through a unique index: the lookup's time does not depend on how close a guess is.
-        var team = await FindTeamByHash(db, hash, Context.RequestAborted);
+        var team = await FindTeamByHashAsync(hash, Context.RequestAborted);
         if (team is null || !CryptographicOperations.FixedTimeEquals(team.TokenHash, hash))
             return AuthenticateResult.Fail("The bearer token is not valid.");
         return Success(
             new Claim(ClaimTypes.Name, team.Name),
             new Claim(AuthClaims.Team, team.Name),
             new Claim(AuthClaims.TeamId, team.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    // Every team request runs this; plain SQL on the shared data source keeps it to one short round trip.
+    private async Task<TeamIdentity?> FindTeamByHashAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT id, name, token_hash FROM teams WHERE token_hash = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = hash });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new TeamIdentity(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2))
+            : null;
     }
 
     private static AuthenticateResult Success(params Claim[] claims) =>
