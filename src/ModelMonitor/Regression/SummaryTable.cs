@@ -1,10 +1,9 @@
 using System.Globalization;
-using ModelMonitor.Regression;
 
-namespace ModelMonitor.Cli;
+namespace ModelMonitor.Regression;
 
-/// The human summary of an eval run, for stdout.
-internal static class SummaryTable
+/// The human summary of a run (what `monitor eval` prints).
+public static class SummaryTable
 {
     private const int MaxRegressionsShown = 10;
 
