@@ -14,7 +14,7 @@ public sealed class AnthropicExtractor : IExtractor
     private static readonly string[] ReplacementPhrases = ["replacement", "successor", "migrate", "upgrade", "instead"];
     // Header words that say the column's dates are not firm.
     private static readonly string[] EstimateHeaderWords = ["tentative", "earliest", "estimated", "expected", "planned"];
-    // Section prose that says an announcement's models are already gone ("These models were retired July 21, 2025.").
+    // Section prose that says an announcement's models are already gone ("... were retired on <date>").
     private static readonly string[] RetiredProse = ["were retired", "have been retired", "are retired", "has been retired", "was retired"];
 
     public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));

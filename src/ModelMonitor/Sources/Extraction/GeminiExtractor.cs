@@ -12,7 +12,7 @@ public sealed class GeminiExtractor : IExtractor
     private static readonly string[] ShutdownPhrases = ["shutdown", "shut down", "retire", "discontinu", "end of life", "sunset", "removal"];
     private static readonly string[] ReplacementPhrases = ["replacement", "successor", "upgrade", "migrate", "instead", "alternative"];
     private static readonly string[] EarliestProse =
-        ["earliest possible", "at the earliest", "no earlier than", "not earlier than", "may be extended", "won't be moved to an earlier"];
+        ["earliest possible", "at the earliest", "no earlier than", "not earlier than", "may be extended", "moved to an earlier", "moved earlier"];
 
     public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
 
