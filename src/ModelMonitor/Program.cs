@@ -3,6 +3,7 @@ using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
+using ModelMonitor.Sources.GitHub;
 using ModelMonitor.Storage;
 
 if (CommandLine.TryAnswerWithoutHost(args, Console.Out, Console.Error) is { } answered)
@@ -19,6 +20,7 @@ builder.AddServiceDefaults();
 builder.AddStorage();
 builder.AddScheduling();
 builder.AddHealth();
+builder.AddGitHub();
 builder.AddNotifications();
 builder.AddReports();
 

@@ -1,0 +1,365 @@
+using System.Text.RegularExpressions;
+using ModelMonitor.Catalog;
+
+namespace ModelMonitor.Sources.Extraction;
+
+/// Cohere's deprecations page (docs.cohere.com/docs/deprecations, MDX) and its changelog posts.
+/// The page is a history of dated announcements (`### 2024-12-02: Rerank v2.0`): older ones hold a table
+/// (Shutdown Date | Deprecated Model | … | Recommended Replacement), newer ones a labelled bullet list
+/// ("Deprecated Models:" then one `id` per bullet, aliases in the bullet's prose) followed by a sentence naming
+/// the replacements. A changelog post has the same list without a dated heading; its date is in the front matter.
+/// Lists labelled as endpoints, features, parameters or fine-tuning are not models and yield nothing.
+public sealed partial class CohereExtractor : IExtractor
+{
+    private const int MaxEvidence = 500;
+
+    public string Provider => "cohere";
+
+    public IReadOnlyList<Observation> Extract(string content)
+    {
+        var document = PageDocument.Parse(content ?? "");
+        var frontMatter = FrontMatter.Read(content ?? "");
+        var hasDatedHeadings = document.Blocks.OfType<PageHeading>().Any(h => AnnouncedOn(h.Text) is not null);
+        // A single announcement (a changelog post) is dated by its front matter, not by headings.
+        var pageDate = hasDatedHeadings ? null : frontMatter.Date;
+
+        var observations = new List<Observation>();
+        var group = new Group(frontMatter.Title, pageDate);
+        var list = ListKind.None;
+
+        foreach (var block in document.Blocks)
+        {
+            switch (block)
+            {
+                case PageHeading heading:
+                    group.Flush(observations);
+                    var headings = heading.Headings.Append(heading.Text).ToList();
+                    group = new Group(heading.Text, AnnouncedOn(headings) ?? pageDate);
+                    list = Classify(heading.Text) is { } fromHeading && fromHeading.IsModels ? fromHeading : ListKind.None;
+                    break;
+                case PageTable table:
+                    ReadTable(table, group);
+                    list = ListKind.None;
+                    break;
+                case PageText { IsListItem: true } item:
+                    if (list.IsModels)
+                        ReadBullet(item, list, group);
+                    break;
+                case PageText paragraph:
+                    if (Label(paragraph.Text) is { } label)
+                        list = label;
+                    else
+                    {
+                        group.ReadProse(paragraph);
+                        list = ListKind.None;
+                    }
+                    break;
+            }
+        }
+        group.Flush(observations);
+
+        if (observations.Count == 0)
+            throw new ExtractionException(
+                "no deprecated Cohere models found: expected a table with a 'Deprecated Model' column or a 'Deprecated Models:' list of model ids");
+        return observations;
+    }
+
+    private static void ReadTable(PageTable table, Group group)
+    {
+        var modelColumn = ModelColumn(table);
+        if (modelColumn < 0)
+            return;
+        var shutdownColumn = table.Column("shutdown", "shut down", "retire", "end of life", "sunset", "deprecation date", "removal");
+        var replacementColumn = table.Column("replacement", "replaced by", "successor", "alternative");
+
+        foreach (var row in table.Rows)
+        {
+            var models = ModelIds.FromCell(PageTable.Cell(row, modelColumn));
+            if (models.Count == 0)
+                continue;
+            var problems = new List<string>();
+            var retires = ParsedDate.None;
+            if (shutdownColumn >= 0)
+            {
+                var cell = PageTable.Cell(row, shutdownColumn);
+                retires = DateGrammar.Parse(cell.Text);
+                if (retires.Problem is not null)
+                    problems.Add($"{retires.Problem} in {table.Header[shutdownColumn].Text}");
+            }
+            var replacements = replacementColumn >= 0 ? ModelIds.FromCell(PageTable.Cell(row, replacementColumn)) : [];
+            var evidence = Shorten(string.Join(" | ", row.Select(c => c.Text)));
+            foreach (var model in models)
+            {
+                group.Add(new Entry(model, [], LifecycleStatus.Deprecated, retires, [.. replacements.Where(r => r != model)], evidence, problems));
+            }
+        }
+    }
+
+    // The column naming the deprecated model, not its price or its replacement.
+    private static int ModelColumn(PageTable table)
+    {
+        for (var i = 0; i < table.Header.Count; i++)
+        {
+            var text = table.Header[i].Text;
+            if (text.Contains("model", StringComparison.OrdinalIgnoreCase)
+                && !NotTheModel().IsMatch(text))
+                return i;
+        }
+        return -1;
+    }
+
+    [GeneratedRegex(@"price|cost|replacement|successor|alternative|date", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex NotTheModel();
+
+    /// One bullet of a models list: the first id is the model; ids after "alias" are its aliases, ids after
+    /// "replace"/"use"/"instead"/"→" its replacements; a date in the bullet is its shutdown.
+    private static void ReadBullet(PageText item, ListKind list, Group group)
+    {
+        var text = item.Text;
+        var codes = item.Codes.Count > 0 ? item.Codes : ModelIds.FromText(text);
+        string? model = null;
+        var aliases = new List<string>();
+        var replacements = new List<string>();
+        var mode = Role.Model;
+        var position = 0;
+        foreach (var code in codes)
+        {
+            var at = text.IndexOf(code, position, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                mode = RoleOf(text[position..at], mode);
+                position = at + code.Length;
+            }
+            var id = ModelIds.Clean(code);
+            if (!ModelIds.LooksLikeId(id))
+                continue;
+            if (model is null)
+                model = id;
+            else if (mode == Role.Alias && !aliases.Contains(id))
+                aliases.Add(id);
+            else if (mode == Role.Replacement && !replacements.Contains(id))
+                replacements.Add(id);
+        }
+        if (model is null)
+            return;
+
+        var problems = new List<string>();
+        var retires = list.Shutdown;
+        foreach (var date in DateGrammar.FindAll(text))
+        {
+            if (date.Problem is not null)
+                problems.Add($"{date.Problem} in '{Shorten(text)}'");
+            else if (date.HasValue)
+            {
+                retires = date;
+                break;
+            }
+        }
+        group.Add(new Entry(model, aliases, list.Status, retires, replacements, Shorten(text), problems) { FromList = true });
+    }
+
+    private enum Role
+    {
+        Model,
+        Alias,
+        Replacement,
+    }
+
+    private static Role RoleOf(string between, Role current) =>
+        ReplacementWords().IsMatch(between) ? Role.Replacement
+        : AliasWord().IsMatch(between) ? Role.Alias
+        : current;
+
+    [GeneratedRegex(@"\balias(es)?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AliasWord();
+
+    [GeneratedRegex(@"\breplac|\binstead\b|\buse\b|\bmigrate\b|\bsuccessor|→|->", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReplacementWords();
+
+    private readonly record struct ListKind(bool IsModels, LifecycleStatus Status, ParsedDate Shutdown)
+    {
+        public static ListKind None => default;
+    }
+
+    /// "Deprecated Models:" (a paragraph that is a label) → what the following bullets are.
+    private static ListKind? Label(string text)
+    {
+        var trimmed = text.Trim();
+        var colon = trimmed.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+            return null;
+        string head;
+        if (trimmed.EndsWith(':'))
+            head = trimmed[..^1];
+        else if (trimmed[..colon].Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6)
+            head = trimmed[..colon];
+        else
+            return null;
+        return Classify(head) ?? ListKind.None;
+    }
+
+    private static ListKind? Classify(string label)
+    {
+        if (NotModelsLabel().IsMatch(label))
+            return ListKind.None;
+        if (!label.Contains("model", StringComparison.OrdinalIgnoreCase))
+            return null;
+        // "Models shutting down on 2026-01-31:" dates the list; a short "Retired Models" names its state.
+        var shutdown = RetiredWords().IsMatch(label) ? DateGrammar.FindAll(label).FirstOrDefault(d => d.HasValue) : ParsedDate.None;
+        var words = label.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        var status = !shutdown.HasValue && words <= 4 && RetiredWords().IsMatch(label) ? LifecycleStatus.Retired
+            : label.Contains("legacy", StringComparison.OrdinalIgnoreCase) ? LifecycleStatus.Legacy
+            : LifecycleStatus.Deprecated;
+        return new ListKind(true, status, shutdown);
+    }
+
+    [GeneratedRegex(@"fine[\s-]?tun|feature|endpoint|parameter|capabilit|integration|\bapis?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex NotModelsLabel();
+
+    [GeneratedRegex(@"shut\s*down|shutting\s+down|retired|retiring|removed|sunset", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RetiredWords();
+
+    private static DateOnly? AnnouncedOn(IReadOnlyList<string> headings)
+    {
+        for (var i = headings.Count - 1; i >= 0; i--)
+        {
+            if (AnnouncedOn(headings[i]) is { } date)
+                return date;
+        }
+        return null;
+    }
+
+    // "2024-12-02: Rerank v2.0": the date before the colon is when the deprecation was announced.
+    private static DateOnly? AnnouncedOn(string heading)
+    {
+        var colon = heading.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+            return null;
+        var parsed = DateGrammar.Parse(heading[..colon]);
+        return parsed.Precision == DatePrecision.Day ? parsed.Date : null;
+    }
+
+    private static string Shorten(string text) => text.Length <= MaxEvidence ? text : text[..MaxEvidence];
+
+    private sealed record Entry(
+        string Model,
+        IReadOnlyList<string> Aliases,
+        LifecycleStatus Status,
+        ParsedDate Retires,
+        IReadOnlyList<string> Replacements,
+        string Evidence,
+        IReadOnlyList<string> Problems)
+    {
+        public bool FromList { get; init; }
+    }
+
+    /// The models of one announcement, completed by the prose around its list (replacements, a shutdown date).
+    private sealed partial class Group(string? section, DateOnly? announcedOn)
+    {
+        private readonly List<Entry> _entries = [];
+        private readonly List<string> _notes = [];
+        private List<string>? _replacements;
+        private string? _replacementPrefix;
+        private ParsedDate _shutdown = ParsedDate.None;
+
+        public string? Section { get; } = section;
+
+        public DateOnly? AnnouncedOn { get; } = announcedOn;
+
+        public void Add(Entry entry) => _entries.Add(entry);
+
+        public void ReadProse(PageText paragraph)
+        {
+            if (_entries.Count == 0 || !_entries.Exists(e => e.FromList))
+                return;
+            var text = paragraph.Text;
+            if (RecommendationWords().IsMatch(text))
+            {
+                var ids = paragraph.Codes.Select(ModelIds.Clean).Where(ModelIds.LooksLikeId).Distinct().ToList();
+                if (ids.Count > 0)
+                {
+                    _replacements = ids;
+                    _replacementPrefix = FamilyScope().Match(text) is { Success: true } scope ? scope.Groups[1].Value : null;
+                    _notes.Add(text);
+                }
+            }
+            if (ShutdownWords().IsMatch(text) && DateGrammar.FindAll(text).FirstOrDefault(d => d.HasValue) is { HasValue: true } date)
+            {
+                _shutdown = date;
+                _notes.Add(text);
+            }
+        }
+
+        public void Flush(List<Observation> observations)
+        {
+            var listed = _entries.Select(e => e.Model).ToHashSet(StringComparer.Ordinal);
+            foreach (var entry in _entries)
+            {
+                var replacements = entry.Replacements;
+                if (replacements.Count == 0 && entry.FromList && _replacements is not null
+                    && (_replacementPrefix is null || entry.Model.StartsWith(_replacementPrefix, StringComparison.OrdinalIgnoreCase)))
+                    replacements = _replacements.Where(r => !listed.Contains(r)).ToList();
+                var retires = entry.Retires.HasValue || !entry.FromList ? entry.Retires : _shutdown;
+                var evidence = entry.FromList && _notes.Count > 0 ? string.Join(" | ", [entry.Evidence, .. _notes]) : entry.Evidence;
+                observations.Add(new Observation
+                {
+                    Provider = "cohere",
+                    Platform = "cohere",
+                    Model = entry.Model,
+                    Aliases = entry.Aliases,
+                    Status = entry.Status,
+                    DeprecatedOn = AnnouncedOn,
+                    RetiresOn = retires.Date,
+                    RetiresOnIsEstimate = retires.HasValue && retires.IsEstimate,
+                    RetiresOnPrecision = retires.HasValue ? retires.Precision : DatePrecision.Day,
+                    Replacements = replacements,
+                    Section = Section,
+                    Evidence = Shorten(evidence),
+                    Problems = entry.Problems,
+                });
+            }
+            _entries.Clear();
+        }
+
+        [GeneratedRegex(@"\breplac|\brecommend|\binstead\b|\bmigrate\b|\bsuccessor", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+        private static partial Regex RecommendationWords();
+
+        // "For command model replacements, …": the recommendation covers only ids of that family.
+        [GeneratedRegex(@"\bfor\s+([\w.\-]+)\s+models?\s+replacements?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+        private static partial Regex FamilyScope();
+
+        [GeneratedRegex(@"shut\s*down|retire|sunset|no longer (?:be )?available|will fail|return an error|removed", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+        private static partial Regex ShutdownWords();
+    }
+
+    /// The few front-matter fields a single announcement is dated and titled by.
+    private sealed record FrontMatter(string? Title, DateOnly? Date)
+    {
+        private static readonly string[] DateKeys = ["date", "createdAt", "publishedAt", "created", "published"];
+
+        public static FrontMatter Read(string content)
+        {
+            var body = PageDocument.StripFrontMatter(content);
+            var text = content.TrimStart('\uFEFF');
+            if (body.Length >= text.Length)
+                return new FrontMatter(null, null);
+            var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var line in text[..(text.Length - body.Length)].Split('\n'))
+            {
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0 && !char.IsWhiteSpace(line[0]))
+                    fields.TryAdd(line[..colon].Trim(), line[(colon + 1)..].Trim().Trim('"', '\''));
+            }
+            DateOnly? date = null;
+            foreach (var key in DateKeys)
+            {
+                if (fields.TryGetValue(key, out var value) && DateGrammar.FindAll(value).FirstOrDefault(d => d.HasValue) is { HasValue: true } found)
+                {
+                    date = found.Date;
+                    break;
+                }
+            }
+            return new FrontMatter(fields.GetValueOrDefault("title") is { Length: > 0 } title ? title : null, date);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using ModelMonitor.Catalog;
+
+namespace ModelMonitor.Sources.Extraction;
+
+/// A date as a page states it. Date is null for "no date" (None) and for impossible dates (Problem set).
+public readonly record struct ParsedDate(DateOnly? Date, DatePrecision Precision, bool IsEstimate, string? Problem)
+{
+    public static ParsedDate None { get; } = new(null, DatePrecision.Day, false, null);
+
+    public bool HasValue => Date is not null;
+}
+
+/// The date forms the providers' pages use, read from plain text (never from markup).
+public static partial class DateGrammar
+{
+    private const string MonthName =
+        "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
+
+    // Order matters: full dates before month-only forms. The look-arounds keep dates inside model ids
+    // ("gpt-4o-2024-05-13") and version strings from being read as dates.
+    [GeneratedRegex(
+        @"(?<![\w\-./])(?<iy>\d{4})-(?<im>\d{1,2})-(?<id>\d{1,2})(?![\w\-])" +
+        @"|(?<![\w\-./])(?<sy>\d{4})/(?<sm>\d{1,2})/(?<sd>\d{1,2})(?![\w/])" +
+        @"|(?<![\w\-./])(?<um>\d{1,2})/(?<ud>\d{1,2})/(?<uy>\d{4})(?![\w/])" +
+        @"|\b(?<nm>" + MonthName + @")\.?\s+(?<nd>\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(?<ny>\d{4})(?!\w)" +
+        @"|\b(?<dd>\d{1,2})(?:st|nd|rd|th)?\s+(?<dm>" + MonthName + @")\.?,?\s+(?<dy>\d{4})(?!\w)" +
+        @"|\b(?<mm>" + MonthName + @")\.?,?\s+(?<my>\d{4})(?!\w)" +
+        @"|(?<![\w\-./])(?<ay>\d{4})-(?<am>\d{2})(?![\w\-])",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex DatePattern();
+
+    [GeneratedRegex(
+        @"\b(?:no|not)\s+(?:earlier|sooner)\s+than\b|\bnot\s+before\b|\bno\s+later\s+than\s+the\s+earliest\b|\bearliest\b|\bestimated?\b|\bexpected\b|\bplanned\b|\btentative(?:ly)?\b|\bapprox(?:\.|imately)?\b|~",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex EstimateBefore();
+
+    [GeneratedRegex(@"^\W*(?:or\s+later|at\s+(?:the\s+)?earliest|or\s+after|(?:\(|,)?\s*estimated?)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex EstimateAfter();
+
+    // Cell texts that mean "no date" (compared after footnote marks and punctuation are trimmed).
+    [GeneratedRegex(
+        @"^(?:|n/?a|-+|—+|–+|tbd|tba|tbc|none|null|unknown|not\s+applicable|to\s+be\s+(?:determined|announced|confirmed)|not\s+(?:yet\s+)?(?:announced|scheduled|determined|set|planned)|no\s+(?:\w+\s+){0,3}(?:date|dates)(?:\s+(?:\w+\s+){0,2}(?:announced|set|scheduled|planned|available|yet))?|(?:date\s+)?not\s+yet\s+(?:announced|set|determined)|n/?a\s*\(.*\))$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+
+    public static ParsedDate Parse(string? text)
+    {
+        var normalized = Normalize(text);
+        var match = DatePattern().Match(normalized);
+        if (match.Success)
+            return Read(match, normalized, 0);
+        if (IsPlaceholder(normalized))
+            return ParsedDate.None;
+        return new ParsedDate(null, DatePrecision.Day, false, $"no date found in '{Shorten(normalized)}'");
+    }
+
+    public static IReadOnlyList<ParsedDate> FindAll(string? text)
+    {
+        var normalized = Normalize(text);
+        var found = new List<ParsedDate>();
+        var previousEnd = 0;
+        for (var match = DatePattern().Match(normalized); match.Success; match = match.NextMatch())
+        {
+            found.Add(Read(match, normalized, previousEnd));
+            previousEnd = match.Index + match.Length;
+        }
+        return found;
+    }
+
+    /// Whether a cell's text means "no date" (N/A, ---, blank, "No retirement date announced", TBD…).
+    public static bool IsPlaceholder(string? text)
+    {
+        var trimmed = Normalize(text).Trim().TrimEnd('*', '†', '‡', '.', ' ').Trim();
+        return Placeholder().IsMatch(trimmed);
+    }
+
+    private static ParsedDate Read(Match match, string text, int contextStart)
+    {
+        var groups = match.Groups;
+        var precision = DatePrecision.Day;
+        string year, month, day;
+        if (groups["iy"].Success) (year, month, day) = (groups["iy"].Value, groups["im"].Value, groups["id"].Value);
+        else if (groups["sy"].Success) (year, month, day) = (groups["sy"].Value, groups["sm"].Value, groups["sd"].Value);
+        else if (groups["uy"].Success) (year, month, day) = (groups["uy"].Value, groups["um"].Value, groups["ud"].Value);
+        else if (groups["ny"].Success) (year, month, day) = (groups["ny"].Value, MonthNumber(groups["nm"].Value), groups["nd"].Value);
+        else if (groups["dy"].Success) (year, month, day) = (groups["dy"].Value, MonthNumber(groups["dm"].Value), groups["dd"].Value);
+        else if (groups["my"].Success) (year, month, day, precision) = (groups["my"].Value, MonthNumber(groups["mm"].Value), "1", DatePrecision.Month);
+        else (year, month, day, precision) = (groups["ay"].Value, groups["am"].Value, "1", DatePrecision.Month);
+
+        var before = text[contextStart..match.Index];
+        var after = text[(match.Index + match.Length)..];
+        var estimate = precision == DatePrecision.Month
+            || EstimateBefore().IsMatch(LastClause(before))
+            || EstimateAfter().IsMatch(after);
+
+        var y = int.Parse(year, CultureInfo.InvariantCulture);
+        var m = int.Parse(month, CultureInfo.InvariantCulture);
+        var d = int.Parse(day, CultureInfo.InvariantCulture);
+        // Years outside this window are typos ("2525"), not lifecycle dates.
+        if (y is < 2000 or > 2100 || m is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y is >= 1 and <= 9999 ? y : 2000, m is >= 1 and <= 12 ? m : 1))
+            return new ParsedDate(null, precision, estimate, $"impossible date '{match.Value}'");
+        return new ParsedDate(new DateOnly(y, m, d), precision, estimate, null);
+    }
+
+    // Only the qualifier next to a date counts: "retired 2024-01-04; no earlier than 2025-06-01" marks the second.
+    private static string LastClause(string before)
+    {
+        var cut = before.LastIndexOfAny(['.', ';', '|', '\n']);
+        return cut < 0 ? before : before[(cut + 1)..];
+    }
+
+    private static string MonthNumber(string name) =>
+        (name[..3].ToLowerInvariant() switch
+        {
+            "jan" => 1, "feb" => 2, "mar" => 3, "apr" => 4, "may" => 5, "jun" => 6,
+            "jul" => 7, "aug" => 8, "sep" => 9, "oct" => 10, "nov" => 11, _ => 12,
+        }).ToString(CultureInfo.InvariantCulture);
+
+    internal static string Normalize(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+            return "";
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '\u2010' or '\u2011' or '\u2012' or '\u2212':
+                    builder.Append('-');
+                    break;
+                case '\u00A0' or '\u2007' or '\u202F' or '\t':
+                    builder.Append(' ');
+                    break;
+                case '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF':
+                    break;
+                default:
+                    builder.Append(c);
+                    break;
+            }
+        }
+        return Whitespace().Replace(builder.ToString(), " ").Trim();
+    }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
+}

@@ -1,0 +1,234 @@
+using System.Text;
+using Markdig;
+using Markdig.Extensions.Tables;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
+
+namespace ModelMonitor.Sources.Extraction;
+
+/// Reads Markdown and MDX into blocks with Markdig (pipe tables); HTML inside is read with AngleSharp.
+internal sealed class MarkdownPageReader
+{
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().Build();
+
+    private readonly string _source;
+    private readonly List<PageBlock> _blocks = [];
+    private readonly HeadingStack _headings = new([]);
+    private int _skipUntil = -1;
+
+    private MarkdownPageReader(string source) => _source = source;
+
+    public static IReadOnlyList<PageBlock> Read(string markdown)
+    {
+        var reader = new MarkdownPageReader(markdown);
+        reader.WalkContainer(Markdown.Parse(markdown, Pipeline), inListItem: false);
+        return reader._blocks;
+    }
+
+    private void WalkContainer(ContainerBlock container, bool inListItem)
+    {
+        foreach (var block in container)
+        {
+            if (block.Span.Start < _skipUntil)
+                continue;
+            switch (block)
+            {
+                case HeadingBlock heading:
+                    var text = PageDocument.CleanHeading(Inline(heading.Inline).Text);
+                    if (text.Length > 0)
+                        _blocks.Add(_headings.Push(heading.Level, text));
+                    break;
+                case Table table:
+                    _blocks.Add(ReadTable(table, _headings.Current));
+                    break;
+                case ParagraphBlock paragraph:
+                    if (!TryJoinTableFragment(paragraph))
+                        AddText(Inline(paragraph.Inline), inListItem);
+                    break;
+                case HtmlBlock html:
+                    ReadHtml(html);
+                    break;
+                case ListItemBlock item:
+                    WalkContainer(item, inListItem: true);
+                    break;
+                case ContainerBlock nested:
+                    WalkContainer(nested, inListItem);
+                    break;
+            }
+        }
+    }
+
+    private void AddText(PageCell cell, bool inListItem)
+    {
+        if (cell.Text.Length > 0)
+            _blocks.Add(new PageText(_headings.Current, string.Join('\n', cell.Lines), cell.Codes, inListItem));
+    }
+
+    private void ReadHtml(HtmlBlock html)
+    {
+        var start = html.Span.Start;
+        var end = Math.Min(html.Span.End + 1, _source.Length);
+        var raw = _source[start..end];
+        // A blank line inside an HTML table ends Markdig's HTML block; read on to the table's end.
+        if (raw.Contains("<table", StringComparison.OrdinalIgnoreCase) && !raw.Contains("</table>", StringComparison.OrdinalIgnoreCase))
+        {
+            var close = _source.IndexOf("</table>", end, StringComparison.OrdinalIgnoreCase);
+            if (close >= 0)
+            {
+                end = close + "</table>".Length;
+                raw = _source[start..end];
+                _skipUntil = end;
+            }
+        }
+        _blocks.AddRange(HtmlPageReader.Read(raw, _headings.Current, isFragment: true));
+    }
+
+    // A table split by a blank line continues as rows without a header (Azure's include does this):
+    // when the fragment has the preceding table's column count, its rows belong to that table.
+    private bool TryJoinTableFragment(ParagraphBlock paragraph)
+    {
+        if (_blocks.Count == 0 || _blocks[^1] is not PageTable previous || previous.Header.Count == 0)
+            return false;
+        var raw = _source[paragraph.Span.Start..Math.Min(paragraph.Span.End + 1, _source.Length)];
+        var lines = raw.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (lines.Count == 0 || !lines.All(l => l.StartsWith('|')))
+            return false;
+        var columns = previous.Header.Count;
+        var synthetic = new StringBuilder();
+        synthetic.Append('|').Append(string.Concat(Enumerable.Repeat(" h |", columns))).Append('\n');
+        synthetic.Append('|').Append(string.Concat(Enumerable.Repeat(" --- |", columns))).Append('\n');
+        foreach (var line in lines)
+            synthetic.Append(line).Append('\n');
+        var fragment = Markdown.Parse(synthetic.ToString(), Pipeline).OfType<Table>().FirstOrDefault();
+        if (fragment is null)
+            return false;
+        var rows = BodyRows(fragment).ToList();
+        if (rows.Count != lines.Count || lines.Any(l => CellCount(l) != columns))
+            return false;
+        _blocks[^1] = previous with { Rows = [.. previous.Rows, .. rows] };
+        return true;
+    }
+
+    private static int CellCount(string line)
+    {
+        var inner = line.Trim();
+        if (inner.StartsWith('|'))
+            inner = inner[1..];
+        if (inner.EndsWith('|') && !inner.EndsWith("\\|", StringComparison.Ordinal))
+            inner = inner[..^1];
+        var count = 1;
+        for (var i = 0; i < inner.Length; i++)
+        {
+            if (inner[i] == '\\')
+                i++;
+            else if (inner[i] == '|')
+                count++;
+        }
+        return count;
+    }
+
+    private static PageTable ReadTable(Table table, IReadOnlyList<string> headings)
+    {
+        var header = table.OfType<TableRow>().FirstOrDefault(r => r.IsHeader);
+        var headerCells = header is null ? [] : RowCells(header);
+        return new PageTable(headings, headerCells, BodyRows(table).ToList());
+    }
+
+    private static IEnumerable<IReadOnlyList<PageCell>> BodyRows(Table table) =>
+        table.OfType<TableRow>().Where(r => !r.IsHeader).Select(RowCells).Where(r => r.Count > 0);
+
+    private static IReadOnlyList<PageCell> RowCells(TableRow row) =>
+        row.OfType<TableCell>().Select(CellOf).ToList();
+
+    private static PageCell CellOf(TableCell cell)
+    {
+        var collector = new InlineCollector();
+        foreach (var block in cell)
+        {
+            if (block is LeafBlock { Inline: { } inline })
+                InlineInto(inline, collector);
+        }
+        return collector.ToCell();
+    }
+
+    private static PageCell Inline(ContainerInline? inline)
+    {
+        var collector = new InlineCollector();
+        if (inline is not null)
+            InlineInto(inline, collector);
+        return collector.ToCell();
+    }
+
+    private static void InlineInto(Inline inline, InlineCollector collector)
+    {
+        switch (inline)
+        {
+            case LiteralInline literal:
+                collector.Append(literal.Content.ToString());
+                return;
+            case CodeInline code:
+                collector.AddCode(code.Content);
+                return;
+            case HtmlEntityInline entity:
+                collector.Append(entity.Transcoded.ToString());
+                return;
+            case LineBreakInline lineBreak:
+                if (lineBreak.IsHard)
+                    collector.LineBreak();
+                else
+                    collector.Append(" ");
+                return;
+            case AutolinkInline autolink:
+                collector.Append(autolink.Url);
+                collector.AddLink(autolink.Url);
+                return;
+            case HtmlInline html:
+                HtmlTagInto(html.Tag, collector);
+                return;
+            case LinkInline { IsImage: true }:
+                return;
+            case LinkInline link:
+                var linkText = new InlineCollector();
+                foreach (var child in link)
+                    InlineInto(child, linkText);
+                collector.AddLink(linkText.ToCell().Text);
+                foreach (var child in link)
+                    InlineInto(child, collector);
+                return;
+            case ContainerInline container:
+                foreach (var child in container)
+                    InlineInto(child, collector);
+                return;
+        }
+    }
+
+    private static void HtmlTagInto(string tag, InlineCollector collector)
+    {
+        // Markdig hands over one tag at a time ("<br/>", "</code>"): only its name matters here.
+        var inner = tag.AsSpan().TrimStart('<').TrimStart();
+        var closing = inner.StartsWith("/", StringComparison.Ordinal);
+        inner = inner.TrimStart('/').TrimStart();
+        var length = 0;
+        while (length < inner.Length && (char.IsLetterOrDigit(inner[length]) || inner[length] == '-'))
+            length++;
+        var name = inner[..length].ToString().ToLowerInvariant();
+        switch (name)
+        {
+            case "br":
+                collector.LineBreak();
+                break;
+            case "code":
+                if (closing)
+                    collector.EndCode();
+                else
+                    collector.BeginCode();
+                break;
+            case "sup" when !closing:
+                collector.Separate();
+                break;
+            case "p" or "div" or "li":
+                collector.LineBreak();
+                break;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+
+namespace ModelMonitor.Sources.Extraction;
+
+/// Recognises model ids in table cells and prose: code spans first, else tokens that look like ids.
+public static partial class ModelIds
+{
+    // Words that appear alone in model and replacement cells but never name a model.
+    private static readonly HashSet<string> NotIds = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "n/a", "na", "none", "null", "tbd", "tba", "yes", "no", "see", "and", "or", "model", "models", "version",
+        "versions", "deprecated", "retired", "legacy", "active", "preview", "shutdown", "replacement", "latest",
+        "unknown", "other", "various", "all", "same", "nothing", "default", "endpoint", "endpoints", "later",
+        "newer", "above", "higher", "instead", "successor", "successors", "equivalent", "similar", "any", "free",
+    };
+
+    [GeneratedRegex(@"\s*\|\s*|\s*,\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+|\s*;\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Separators();
+
+    [GeneratedRegex(@"\s*\((?:[^()]*)\)\s*")]
+    private static partial Regex Parenthetical();
+
+    [GeneratedRegex(@"^[\p{L}\p{N}][\p{L}\p{N}.\-_:/@]*$")]
+    private static partial Regex IdShape();
+
+    // Footnote marks glued to either end: *, †, ‡, ¹²³, [1], (1), [a].
+    [GeneratedRegex(@"(?:[*†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹]+|\[\w{1,3}\]|\(\d{1,2}\))+$")]
+    private static partial Regex TrailingMarks();
+
+    [GeneratedRegex(@"^(?:[*†‡§¶]+)")]
+    private static partial Regex LeadingMarks();
+
+    public static IReadOnlyList<string> FromCell(PageCell cell)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        if (cell.Codes.Count > 0)
+        {
+            var fromCodes = new List<string>();
+            foreach (var code in cell.Codes)
+                AddTokens(code, fromCodes, lenient: true);
+            return fromCodes;
+        }
+        var found = new List<string>();
+        foreach (var line in cell.Lines.Count > 0 ? cell.Lines : [cell.Text])
+            AddTokens(line, found, lenient: false);
+        return found;
+    }
+
+    public static IReadOnlyList<string> FromText(string text)
+    {
+        var found = new List<string>();
+        AddTokens(text ?? "", found, lenient: false);
+        return found;
+    }
+
+    private static void AddTokens(string text, List<string> found, bool lenient)
+    {
+        var normalized = DateGrammar.Normalize(text);
+        foreach (var part in Separators().Split(normalized))
+        {
+            // "gpt-4o (recommended)" names gpt-4o; a parenthetical alone names nothing.
+            var token = Clean(Parenthetical().Replace(part, " "));
+            if (token.Length == 0)
+                continue;
+            if (lenient && token.Contains(' ', StringComparison.Ordinal))
+            {
+                // A code span may hold several ids separated by spaces ("a b"); take each that fits.
+                foreach (var piece in token.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    AddIfId(Clean(piece), found);
+                continue;
+            }
+            AddIfId(token, found);
+        }
+    }
+
+    private static void AddIfId(string token, List<string> found)
+    {
+        if (LooksLikeId(token) && !found.Contains(token, StringComparer.Ordinal))
+            found.Add(token);
+    }
+
+    public static bool LooksLikeId(string token)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 120)
+            return false;
+        if (token.StartsWith('/') || token.Contains("://", StringComparison.Ordinal) || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+            return false;
+        if (!IdShape().IsMatch(token) || !token.Any(char.IsLetter) || NotIds.Contains(token))
+            return false;
+        // A capitalised plain word ("Deprecated", "Sora") is prose or a product name, not an id.
+        if (char.IsUpper(token[0]) && token.Skip(1).All(char.IsLower))
+            return false;
+        // Prices and sizes ("0.5m", "128k") are digits with a unit.
+        if (char.IsDigit(token[0]) && token.Count(char.IsLetter) <= 2 && !token.Contains('-', StringComparison.Ordinal))
+            return false;
+        return true;
+    }
+
+    public static string Clean(string token)
+    {
+        if (string.IsNullOrEmpty(token))
+            return "";
+        var cleaned = DateGrammar.Normalize(token);
+        string previous;
+        do
+        {
+            previous = cleaned;
+            cleaned = cleaned.Trim().Trim('`', '"', '\'', '“', '”', '‘', '’');
+            cleaned = TrailingMarks().Replace(cleaned, "");
+            cleaned = LeadingMarks().Replace(cleaned, "");
+            cleaned = cleaned.TrimEnd('.', ',', ';', ':', '!', '?', ')').TrimStart('(');
+        }
+        while (cleaned != previous);
+        return cleaned;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ModelMonitor.Sources.Extraction;
+
+/// A page read into headings, text and tables, whatever its format (HTML, Markdown, MDX).
+public sealed partial class PageDocument
+{
+    private PageDocument(PageFormat format, IReadOnlyList<PageBlock> blocks)
+    {
+        Format = format;
+        Blocks = blocks;
+    }
+
+    public PageFormat Format { get; }
+
+    public IReadOnlyList<PageBlock> Blocks { get; }
+
+    public IEnumerable<PageTable> Tables => Blocks.OfType<PageTable>();
+
+    public static PageDocument Parse(string content)
+    {
+        var body = StripFrontMatter(content ?? "");
+        return DetectFormat(body) == PageFormat.Html
+            ? new PageDocument(PageFormat.Html, HtmlPageReader.Read(body, [], isFragment: false))
+            : new PageDocument(PageFormat.Markdown, MarkdownPageReader.Read(body));
+    }
+
+    [GeneratedRegex(@"^\s{0,3}#{1,6}\s+\S|^\s*\|?\s*:?-{3,}:?\s*\|", RegexOptions.Multiline)]
+    private static partial Regex MarkdownSignal();
+
+    [GeneratedRegex(@"^\s*(?:<!doctype\s+html|<html[\s>]|<\?xml)", RegexOptions.IgnoreCase)]
+    private static partial Regex HtmlDocumentStart();
+
+    internal static PageFormat DetectFormat(string body)
+    {
+        if (HtmlDocumentStart().IsMatch(body))
+            return PageFormat.Html;
+        // MDX and Markdown with embedded HTML still have Markdown headings or pipe-table delimiters.
+        if (MarkdownSignal().IsMatch(body))
+            return PageFormat.Markdown;
+        return body.TrimStart().StartsWith('<') ? PageFormat.Html : PageFormat.Markdown;
+    }
+
+    internal static string StripFrontMatter(string content)
+    {
+        var text = content.TrimStart('\uFEFF');
+        if (!text.StartsWith("---", StringComparison.Ordinal))
+            return text;
+        var firstLineEnd = text.IndexOf('\n', StringComparison.Ordinal);
+        if (firstLineEnd < 0 || text[..firstLineEnd].Trim() != "---")
+            return text;
+        var position = firstLineEnd + 1;
+        while (position < text.Length)
+        {
+            var lineEnd = text.IndexOf('\n', position);
+            var line = (lineEnd < 0 ? text[position..] : text[position..lineEnd]).Trim();
+            if (line is "---" or "...")
+                return lineEnd < 0 ? "" : text[(lineEnd + 1)..];
+            if (lineEnd < 0)
+                break;
+            position = lineEnd + 1;
+        }
+        return text; // an unterminated block is not front matter
+    }
+
+    [GeneratedRegex(@"\s*\{#[^}]*\}\s*$")]
+    private static partial Regex HeadingAnchor();
+
+    /// Heading text as a section name: plain, without zero-width characters, anchors or trailing link marks.
+    internal static string CleanHeading(string text)
+    {
+        var cleaned = HeadingAnchor().Replace(DateGrammar.Normalize(text), "");
+        return cleaned.TrimEnd('#', '¶', '§', ' ', '\u00B6').Trim();
+    }
+}
+
+/// Collects the inline content of one cell or paragraph: text, line breaks, code spans, link texts.
+internal sealed class InlineCollector
+{
+    private readonly List<StringBuilder> _lines = [new()];
+    private readonly List<string> _codes = [];
+    private readonly List<string> _links = [];
+    private StringBuilder? _code;
+    private int _codeDepth;
+
+    public bool IsEmpty => _lines.All(l => string.IsNullOrWhiteSpace(l.ToString())) && _codes.Count == 0;
+
+    public void Append(string text)
+    {
+        _lines[^1].Append(text);
+        _code?.Append(text);
+    }
+
+    public void LineBreak() => _lines.Add(new StringBuilder());
+
+    // Footnote markers in <sup> would otherwise glue onto an id ("gpt-4" + "1").
+    public void Separate() => Append(" ");
+
+    public void BeginCode()
+    {
+        if (_codeDepth++ == 0)
+            _code = new StringBuilder();
+    }
+
+    public void EndCode()
+    {
+        if (_codeDepth == 0)
+            return;
+        if (--_codeDepth == 0 && _code is not null)
+        {
+            var code = DateGrammar.Normalize(_code.ToString());
+            if (code.Length > 0)
+                _codes.Add(code);
+            _code = null;
+        }
+    }
+
+    public void AddCode(string code)
+    {
+        var normalized = DateGrammar.Normalize(code);
+        if (normalized.Length > 0)
+            _codes.Add(normalized);
+        _lines[^1].Append(code);
+    }
+
+    public void AddLink(string text)
+    {
+        var normalized = DateGrammar.Normalize(text);
+        if (normalized.Length > 0)
+            _links.Add(normalized);
+    }
+
+    public PageCell ToCell()
+    {
+        EndCodeIfOpen();
+        var lines = _lines.Select(l => DateGrammar.Normalize(l.ToString())).Where(l => l.Length > 0).ToList();
+        return new PageCell(string.Join(' ', lines), lines, _codes.ToList(), _links.ToList());
+    }
+
+    private void EndCodeIfOpen()
+    {
+        while (_codeDepth > 0)
+            EndCode();
+    }
+}
+
+/// Tracks the enclosing headings while a reader walks a page.
+internal sealed class HeadingStack
+{
+    private readonly List<(int Level, string Text)> _stack = [];
+
+    public HeadingStack(IReadOnlyList<string> outer)
+    {
+        // Headings inherited from an enclosing document sit above any heading level found inside.
+        foreach (var heading in outer)
+            _stack.Add((0, heading));
+    }
+
+    public IReadOnlyList<string> Current => _stack.Select(h => h.Text).ToArray();
+
+    public PageHeading Push(int level, string text)
+    {
+        while (_stack.Count > 0 && _stack[^1].Level >= level && _stack[^1].Level > 0)
+            _stack.RemoveAt(_stack.Count - 1);
+        var heading = new PageHeading(Current, level, text);
+        _stack.Add((level, text));
+        return heading;
+    }
+}
