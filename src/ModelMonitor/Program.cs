@@ -1,6 +1,7 @@
 using ModelMonitor.Cli;
 using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
+using ModelMonitor.Pins;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
 using ModelMonitor.Sources.GitHub;
@@ -23,12 +24,14 @@ builder.AddHealth();
 builder.AddGitHub();
 builder.AddNotifications();
 builder.AddReports();
+builder.AddPins();
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapHealth();
 app.MapReports();
+app.MapPins();
 
 return await CommandLine.RunAsync(app, args);
 

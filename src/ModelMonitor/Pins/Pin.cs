@@ -30,7 +30,9 @@ public sealed class Pin
         public void Configure(EntityTypeBuilder<Pin> e)
         {
             e.ToTable("pins");
-            e.HasIndex(p => new { p.AppId, p.Provider, p.Model, p.Version, p.Environment }).IsUnique();
+            // The same model on two platforms (Anthropic's API and Bedrock) has two lifecycles: two pins.
+            // Platform and region are nullable, so NULLs must compare equal for the key to hold.
+            e.HasIndex(p => new { p.AppId, p.Provider, p.Model, p.Version, p.Platform, p.Region, p.Environment }).IsUnique().AreNullsDistinct(false);
             e.HasIndex(p => new { p.Provider, p.Model, p.Version });
             e.Property(p => p.Provider).HasMaxLength(64);
             e.Property(p => p.Model).HasMaxLength(200);

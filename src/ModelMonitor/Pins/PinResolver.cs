@@ -1,0 +1,171 @@
+using Microsoft.EntityFrameworkCore;
+using ModelMonitor.Catalog;
+using ModelMonitor.Storage;
+
+namespace ModelMonitor.Pins;
+
+/// Resolves pins against the catalog: an exact version (Azure: name + version), else an alias's current
+/// target, else unknown with "did you mean" suggestions. Never rejects a pin: the catalog may simply not
+/// have caught up with a new model yet. Reads only; a few set-based queries for any number of pins.
+public sealed class PinResolver(MonitorDb db)
+{
+    public sealed record Resolved(PinResolution Resolution, string? AliasTarget, DateTimeOffset? AliasSince, string CatalogProvider);
+
+    private sealed record Entry(string Provider, string Model, string Version, LifecycleStatus? Status, DateOnly? RetiresOn, bool IsEstimate, List<string> Replacements);
+
+    private sealed record AliasRow(string Provider, string Alias, string Target, DateTimeOffset ValidFrom);
+
+    public async Task<IReadOnlyList<Resolved>> ResolveAsync(IReadOnlyList<PinSpec> pins, DateOnly today, CancellationToken cancellationToken)
+    {
+        if (pins.Count == 0)
+            return [];
+        var providers = pins.SelectMany(p => p.Platform is null ? [p.Provider] : new[] { p.Platform, p.Provider }).Distinct().ToArray();
+        var models = pins.Select(p => p.Model).Distinct().ToArray();
+
+        var entries = await db.ModelVersions.AsNoTracking()
+            .Where(m => providers.Contains(m.Provider) && models.Contains(m.Model))
+            .Select(m => new Entry(m.Provider, m.Model, m.Version, m.Status, m.RetiresOn, m.RetiresOnIsEstimate, m.Replacements))
+            .ToListAsync(cancellationToken);
+        var exact = entries.ToDictionary(e => (e.Provider, e.Model, e.Version));
+
+        // Aliases only for what no version matched: the common case (exact ids) costs one query.
+        var unmatched = pins.Where(p => !exact.ContainsKey((p.CatalogProvider, p.Model, p.Version))
+                                        && !exact.ContainsKey((p.Provider, p.Model, p.Version))).ToList();
+        var aliases = new Dictionary<(string, string), AliasRow>();
+        if (unmatched.Count > 0)
+        {
+            var aliasProviders = unmatched.SelectMany(p => p.Platform is null ? [p.Provider] : new[] { p.Platform, p.Provider }).Distinct().ToArray();
+            var aliasNames = unmatched.Where(p => p.Version.Length == 0).Select(p => p.Model).Distinct().ToArray();
+            var rows = await db.ModelAliases.AsNoTracking()
+                .Where(a => a.ValidTo == null && aliasProviders.Contains(a.Provider) && aliasNames.Contains(a.Alias))
+                .Select(a => new AliasRow(a.Provider, a.Alias, a.Target, a.ValidFrom))
+                .ToListAsync(cancellationToken);
+            aliases = rows.ToDictionary(a => (a.Provider, a.Alias));
+            var targets = rows.Select(a => a.Target).Except(models).Distinct().ToArray();
+            if (targets.Length > 0)
+            {
+                var targetProviders = rows.Select(a => a.Provider).Distinct().ToArray();
+                foreach (var entry in await db.ModelVersions.AsNoTracking()
+                             .Where(m => targetProviders.Contains(m.Provider) && targets.Contains(m.Model) && m.Version == "")
+                             .Select(m => new Entry(m.Provider, m.Model, m.Version, m.Status, m.RetiresOn, m.RetiresOnIsEstimate, m.Replacements))
+                             .ToListAsync(cancellationToken))
+                    exact[(entry.Provider, entry.Model, entry.Version)] = entry;
+            }
+        }
+
+        var results = new Resolved?[pins.Count];
+        var unknown = new List<int>();
+        for (var i = 0; i < pins.Count; i++)
+        {
+            results[i] = TryResolve(pins[i], exact, aliases, entries, today);
+            if (results[i] is null)
+                unknown.Add(i);
+        }
+        if (unknown.Count > 0)
+            await DescribeUnknownAsync(pins, unknown, results, entries, cancellationToken);
+        return results.Select(r => r!).ToList();
+    }
+
+    private static Resolved? TryResolve(PinSpec pin, Dictionary<(string, string, string), Entry> exact,
+        Dictionary<(string, string), AliasRow> aliases, List<Entry> entries, DateOnly today)
+    {
+        var warnings = new List<string>();
+        foreach (var provider in pin.Platform is null || pin.Platform == pin.Provider ? [pin.Provider] : new[] { pin.Platform, pin.Provider })
+        {
+            if (provider != pin.CatalogProvider)
+                warnings.Add($"'{pin.Model}' is not in the catalog for {pin.CatalogProvider}; this is {provider}'s lifecycle, and dates on {pin.CatalogProvider} can differ.");
+            if (exact.TryGetValue((provider, pin.Model, pin.Version), out var entry))
+                return new Resolved(Describe(entry, today, warnings, []), null, null, provider);
+            if (pin.Version.Length == 0 && aliases.TryGetValue((provider, pin.Model), out var alias))
+            {
+                if (exact.TryGetValue((provider, alias.Target, ""), out var target))
+                    return new Resolved(Describe(target, today, warnings, []) with { ResolvedModel = alias.Target }, alias.Target, alias.ValidFrom, provider);
+                warnings.Add($"'{pin.Model}' is an alias of '{alias.Target}', which the catalog does not describe yet.");
+                return new Resolved(Unknown(warnings, []) with { ResolvedModel = alias.Target }, alias.Target, alias.ValidFrom, provider);
+            }
+            // Azure lists a model once per version: name the versions rather than guess one.
+            var versions = entries.Where(e => e.Provider == provider && e.Model == pin.Model && e.Version.Length > 0)
+                .OrderByDescending(e => e.Version, StringComparer.Ordinal).ToList();
+            if (versions.Count > 0)
+            {
+                var known = string.Join(", ", versions.Select(v => v.Version));
+                warnings.Add(pin.Version.Length == 0
+                    ? $"{provider} lists '{pin.Model}' by version; set version to one of: {known}."
+                    : $"{provider} has no version '{pin.Version}' of '{pin.Model}'; known versions: {known}.");
+                return new Resolved(Unknown(warnings, versions.Take(3).Select(v => new PinSuggestion(v.Model, v.Version)).ToList()), null, null, provider);
+            }
+            warnings.Clear();
+        }
+        return null;
+    }
+
+    private async Task DescribeUnknownAsync(IReadOnlyList<PinSpec> pins, List<int> unknown, Resolved?[] results, List<Entry> entries, CancellationToken cancellationToken)
+    {
+        var providers = unknown.Select(i => pins[i].CatalogProvider).Distinct().ToArray();
+        var knownProviders = await db.Providers.AsNoTracking().Select(p => p.Name).ToListAsync(cancellationToken);
+        var versions = await db.ModelVersions.AsNoTracking()
+            .Where(m => providers.Contains(m.Provider))
+            .Select(m => new { m.Provider, m.Model, m.Version })
+            .ToListAsync(cancellationToken);
+        var aliasNames = await db.ModelAliases.AsNoTracking()
+            .Where(a => a.ValidTo == null && providers.Contains(a.Provider))
+            .Select(a => new { a.Provider, Model = a.Alias })
+            .ToListAsync(cancellationToken);
+        var candidates = versions.Select(v => (v.Provider, Suggestion: new PinSuggestion(v.Model, v.Version.Length == 0 ? null : v.Version)))
+            .Concat(aliasNames.Select(a => (a.Provider, Suggestion: new PinSuggestion(a.Model, null))))
+            .ToLookup(c => c.Provider, c => c.Suggestion);
+
+        foreach (var i in unknown)
+        {
+            var pin = pins[i];
+            var provider = pin.CatalogProvider;
+            var warnings = new List<string>();
+            if (!knownProviders.Contains(provider))
+            {
+                var closest = knownProviders.OrderBy(p => Suggestions.Distance(p, provider)).ThenBy(p => p, StringComparer.Ordinal).First();
+                warnings.Add($"'{provider}' is not a provider Monitor knows (known: {string.Join(", ", knownProviders.Order(StringComparer.Ordinal))}); did you mean '{closest}'?");
+            }
+            var suggestions = Suggestions.Best(pin.Model, pin.Version, candidates[provider]);
+            var what = pin.Version.Length == 0 ? $"'{pin.Model}'" : $"'{pin.Model}' version '{pin.Version}'";
+            warnings.Add(suggestions.Count == 0
+                ? $"{what} is not in the catalog for {provider}; accepted, and it will resolve once a source lists it."
+                : $"{what} is not in the catalog for {provider}; did you mean {string.Join(", ", suggestions.Select(Display))}?");
+            results[i] = new Resolved(Unknown(warnings, suggestions), null, null, provider);
+        }
+    }
+
+    private static string Display(PinSuggestion s) => s.Version is null ? $"'{s.Model}'" : $"'{s.Model}' version '{s.Version}'";
+
+    private static PinResolution Unknown(List<string> warnings, IReadOnlyList<PinSuggestion> suggestions) =>
+        new(PinStatus.Unknown, null, null, null, null, null, warnings.ToList(), suggestions);
+
+    private static PinResolution Describe(Entry entry, DateOnly today, List<string> warnings, IReadOnlyList<PinSuggestion> suggestions)
+    {
+        var firm = entry.RetiresOn is not null && !entry.IsEstimate;
+        // A firm date that has passed is the fact, even if the catalog's status has not caught up.
+        var status = firm && entry.RetiresOn <= today ? PinStatus.Retired
+            : entry.Status switch
+            {
+                LifecycleStatus.Preview => PinStatus.Preview,
+                LifecycleStatus.Active => PinStatus.Active,
+                LifecycleStatus.Deprecated => PinStatus.Deprecated,
+                LifecycleStatus.Legacy => PinStatus.Legacy,
+                LifecycleStatus.Retired => PinStatus.Retired,
+                // No status stated: a scheduled retirement means deprecated; listed without one means in service.
+                _ => entry.RetiresOn is not null ? PinStatus.Deprecated : PinStatus.Active,
+            };
+        var successor = entry.Replacements.FirstOrDefault();
+        var all = warnings.ToList();
+        if (status == PinStatus.Retired)
+            all.Add($"'{entry.Model}' is retired{(entry.RetiresOn is { } on ? $" since {on:yyyy-MM-dd}" : "")}: requests to it fail{(successor is null ? "" : $"; move to '{successor}'")}.");
+        return new PinResolution(
+            status,
+            null,
+            entry.RetiresOn,
+            entry.RetiresOn is null ? null : entry.IsEstimate ? RetirementKind.Estimate : RetirementKind.Firm,
+            entry.RetiresOn is { } date ? date.DayNumber - today.DayNumber : null,
+            successor,
+            all,
+            suggestions);
+    }
+}
