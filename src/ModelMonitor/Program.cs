@@ -32,6 +32,7 @@ app.UseServiceDefaults();
 app.MapHealth();
 app.MapReports();
 app.MapPins();
+app.MapNotifications();
 
 return await CommandLine.RunAsync(app, args);
 

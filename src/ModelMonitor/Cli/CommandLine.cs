@@ -16,6 +16,8 @@ public static class CommandLine
             NeedsDatabase: true, None, None, _ => throw new UnreachableException()),
         new("migrate", "migrate", "Apply database migrations and the Quartz schema; safe to run twice.",
             NeedsDatabase: true, None, None, MigrateVerb.RunAsync),
+        new("notify", "notify [--dry-run] [--as-of YYYY-MM-DD]", "Plan notifications now and deliver them; --dry-run prints the digests and writes nothing.",
+            NeedsDatabase: true, new HashSet<string> { "--dry-run" }, new HashSet<string> { "--as-of" }, NotifyVerb.RunAsync),
     ];
 
     /// Arguments for the host builder: `run` passes its options (`--urls`) to ASP.NET Core; other verbs pass none.

@@ -149,13 +149,16 @@ internal sealed partial class NotificationPlanner(
         private const string PinFacts = """
             SELECT p.id AS pin_id, a.id AS app_id, a.team_id, p.provider, p.model, p.version, p.environment,
                    coalesce(p.platform, p.provider) AS platform, coalesce(p.resolved_model, p.model) AS watched,
-                   mv.status, mv.retires_on, coalesce(mv.retires_on_is_estimate, false) AS is_estimate,
+                   mv.provider AS lifecycle, mv.status, mv.retires_on, coalesce(mv.retires_on_is_estimate, false) AS is_estimate,
                    mv.retires_on_precision AS precision, mv.replacements[1] AS successor,
                    coalesce(r.verdict, 'unknown') AS verdict, mv.retires_on - @as_of AS days_left
             FROM pins p
             JOIN apps a ON a.id = p.app_id
-            {0} JOIN model_versions mv ON mv.provider = coalesce(p.platform, p.provider)
-                AND mv.model = coalesce(p.resolved_model, p.model) AND mv.version = p.version
+            {0} JOIN model_versions mv ON mv.model = coalesce(p.resolved_model, p.model) AND mv.version = p.version
+                AND (mv.provider = coalesce(p.platform, p.provider)
+                     -- as pins resolve: the platform's lifecycle when the catalog has one, else the provider's
+                     OR (p.platform IS NOT NULL AND mv.provider = p.provider AND NOT EXISTS (
+                         SELECT 1 FROM model_versions x WHERE x.provider = p.platform AND x.model = mv.model AND x.version = mv.version)))
             LEFT JOIN pin_readiness r ON r.pin_id = p.id
             WHERE ({1})
               AND NOT EXISTS (
@@ -165,7 +168,7 @@ internal sealed partial class NotificationPlanner(
                   -- a retirement moved earlier after the waiver was given reopens it
                   AND NOT EXISTS (
                     SELECT 1 FROM change_events ce
-                    WHERE ce.kind = 'RetirementMovedEarlier' AND ce.provider = coalesce(p.platform, p.provider)
+                    WHERE ce.kind = 'RetirementMovedEarlier' AND ce.provider IN (p.provider, coalesce(p.platform, p.provider))
                       AND ce.model = coalesce(p.resolved_model, p.model) AND ce.version = p.version
                       AND ce.occurred_at > w.created_at))
             """;
@@ -201,7 +204,7 @@ internal sealed partial class NotificationPlanner(
             SELECT {Key("milestone", "c.m, c.retires_on")}, @run, c.team_id, c.app_id, c.pin_id, 'milestone',
                    c.provider, c.model, c.version, c.environment, c.platform, c.m, c.retires_on, c.is_estimate, c.precision,
                    c.days_left, c.successor, c.verdict, {AliasDetail}, c.verdict = 'not-ready',
-                   EXISTS (SELECT 1 FROM later WHERE later.provider = c.platform AND later.model = c.watched AND later.version = c.version),
+                   EXISTS (SELECT 1 FROM later WHERE later.provider = c.lifecycle AND later.model = c.watched AND later.version = c.version),
                    @now
             FROM c
             WHERE c.m IS NOT NULL
@@ -239,7 +242,7 @@ internal sealed partial class NotificationPlanner(
             ), hit AS (
                 SELECT ev.*, p.id AS hit_pin FROM ev JOIN pins p
                     ON ev.kind <> 'AliasRepointed' AND coalesce(p.resolved_model, p.model) = ev.model
-                   AND coalesce(p.platform, p.provider) = ev.provider AND p.version = ev.version
+                   AND p.version = ev.version AND ev.provider IN (p.provider, coalesce(p.platform, p.provider))
                 UNION ALL
                 SELECT ev.*, p.id FROM ev JOIN pins p
                     ON ev.kind = 'AliasRepointed' AND p.model = ev.model AND p.provider = ev.provider
@@ -247,6 +250,8 @@ internal sealed partial class NotificationPlanner(
             ), c AS (
                 SELECT pf.*, hit.reason, hit.old_value, hit.new_value, hit.occurred_at
                 FROM hit JOIN pf ON pf.pin_id = hit.hit_pin
+                -- an event about the provider's lifecycle does not concern a pin that follows its platform's
+                WHERE hit.kind = 'AliasRepointed' OR pf.lifecycle IS NULL OR pf.lifecycle = hit.provider
             )
             INSERT INTO notifications ({Columns})
             SELECT {Key("' || c.reason || '", "coalesce(left(c.new_value, 100), (c.occurred_at AT TIME ZONE 'UTC')::date::text)")},

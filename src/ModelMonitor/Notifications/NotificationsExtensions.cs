@@ -12,9 +12,14 @@ internal static class NotificationsExtensions
         builder.Services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
         builder.Services.AddOptions<ReportLinkOptions>().BindConfiguration("Reports").ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ReportLinkOptions>, ReportLinkOptionsValidator>();
+
+        builder.Services.AddScoped<NotificationPlanner>();
+        builder.Services.AddScoped<DigestLoader>();
+        builder.Services.AddSingleton<DigestRenderer>();
+        builder.Services.AddSingleton<GitHubIssueChannel>();
+        builder.Services.AddSingleton<OutboxDelivery>();
+        builder.Services.AddHttpClient(OutboxDelivery.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(60));
     }
 
-    public static void MapNotifications(this WebApplication app)
-    {
-    }
+    public static void MapNotifications(this WebApplication app) => app.MapNotificationsApi();
 }

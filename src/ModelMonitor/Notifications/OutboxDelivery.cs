@@ -123,7 +123,7 @@ internal sealed partial class OutboxDelivery(
         {
             try
             {
-                var path = Path.Combine(directory, message.MessageId.Replace('@', '_') + ".eml");
+                var path = Path.Combine(directory, (message.MessageId ?? $"outbox-{row.Id}").Replace('@', '_') + ".eml");
                 await message.WriteToAsync(path, cancellationToken);
                 await MarkSentAsync(row, null, cancellationToken);
                 sent++;
@@ -192,7 +192,7 @@ internal sealed partial class OutboxDelivery(
             SmtpSecurity.Ssl => SecureSocketOptions.SslOnConnect,
             _ => SecureSocketOptions.StartTls,
         };
-        await client.ConnectAsync(settings.Host, settings.Port, security, cancellationToken);
+        await client.ConnectAsync(settings.Host!, settings.Port, security, cancellationToken);
         if (!string.IsNullOrEmpty(settings.Username))
             await client.AuthenticateAsync(settings.Username, settings.Password ?? "", cancellationToken);
     }

@@ -11,7 +11,13 @@ public static class Jobs
         {
             // Removes snapshots' raw bytes past their retention; keeps the rows.
             [Housekeeping] = "0 17 3 * * ?",
+            // Plans notifications (set-based over all pins); idempotent, so hourly costs nothing twice.
+            [NotifyPlan] = "0 5 * * * ?",
+            // Sends what the outbox holds that is due (new digests, retries after backoff).
+            [NotifyDeliver] = "0 * * * * ?",
         };
 
     public const string Housekeeping = "housekeeping";
+    public const string NotifyPlan = "notify-plan";
+    public const string NotifyDeliver = "notify-deliver";
 }

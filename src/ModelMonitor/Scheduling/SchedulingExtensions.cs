@@ -30,6 +30,8 @@ internal static class SchedulingExtensions
             });
 
             AddJob<HousekeepingJob>(q, Jobs.Housekeeping);
+            AddJob<Notifications.NotifyPlanJob>(q, Jobs.NotifyPlan);
+            AddJob<Notifications.NotifyDeliverJob>(q, Jobs.NotifyDeliver);
         });
 
         builder.Services.AddHostedService<SchedulerService>();

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ModelMonitor.Migrations.Migrations
 {
     [DbContext(typeof(MonitorDb))]
-    [Migration("20261128113814_NotificationsOutbox")]
+    [Migration("20261128114937_NotificationsOutbox")]
     partial class NotificationsOutbox
     {
         /// <inheritdoc />
@@ -1062,9 +1062,11 @@ namespace ModelMonitor.Migrations.Migrations
                     b.HasIndex("Provider", "Model", "Version")
                         .HasDatabaseName("ix_pins_provider_model_version");
 
-                    b.HasIndex("AppId", "Provider", "Model", "Version", "Environment")
+                    b.HasIndex("AppId", "Provider", "Model", "Version", "Platform", "Region", "Environment")
                         .IsUnique()
-                        .HasDatabaseName("ix_pins_app_id_provider_model_version_environment");
+                        .HasDatabaseName("ix_pins_app_id_provider_model_version_platform_region_environm");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("AppId", "Provider", "Model", "Version", "Platform", "Region", "Environment"), false);
 
                     b.ToTable("pins", (string)null);
                 });
