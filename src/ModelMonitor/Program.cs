@@ -1,9 +1,11 @@
+using ModelMonitor.Catalog;
 using ModelMonitor.Cli;
 using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
 using ModelMonitor.Pins;
 using ModelMonitor.Reports;
 using ModelMonitor.Scheduling;
+using ModelMonitor.Sources;
 using ModelMonitor.Sources.GitHub;
 using ModelMonitor.Storage;
 
@@ -22,6 +24,8 @@ builder.AddStorage();
 builder.AddScheduling();
 builder.AddHealth();
 builder.AddGitHub();
+builder.AddSources();
+builder.AddCatalog();
 builder.AddNotifications();
 builder.AddReports();
 builder.AddPins();
@@ -30,6 +34,7 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapHealth();
+app.MapCatalog();
 app.MapReports();
 app.MapPins();
 app.MapNotifications();

@@ -51,4 +51,6 @@ public enum ChangeKind
     Reappeared,
     Retired,
     StatusChanged,
+    // The retirement date the view had is gone (no source states one any more).
+    RetirementDateRemoved,
 }

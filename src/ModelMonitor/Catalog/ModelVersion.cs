@@ -27,6 +27,9 @@ public sealed class ModelVersion
 
     // The source whose observation the current view was taken from.
     public string? CurrentSource { get; set; }
+
+    // The source the retirement date came from (a registry may fill a date no provider page gives).
+    public string? RetiresOnSource { get; set; }
     public DateTimeOffset FirstSeenAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -46,6 +49,7 @@ public sealed class ModelVersion
             e.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(m => m.RetiresOnPrecision).HasConversion<string>().HasMaxLength(8);
             e.Property(m => m.CurrentSource).HasMaxLength(64);
+            e.Property(m => m.RetiresOnSource).HasMaxLength(64);
             e.Property(m => m.InputCostPerMillionTokens).HasPrecision(18, 6);
             e.Property(m => m.OutputCostPerMillionTokens).HasPrecision(18, 6);
             e.HasOne<Provider>().WithMany().HasForeignKey(m => m.Provider);

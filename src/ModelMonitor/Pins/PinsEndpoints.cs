@@ -15,6 +15,7 @@ internal static class PinsEndpoints
         builder.AddAuth();
         builder.Services.AddScoped<PinResolver>();
         builder.Services.AddScoped<PinRegistry>();
+        builder.Services.AddScoped<ManifestSync>();
         builder.Services.AddSingleton<PinsJson>();
         builder.Services.AddBearerSchemeToOpenApi();
     }

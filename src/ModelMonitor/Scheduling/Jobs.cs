@@ -11,6 +11,12 @@ public static class Jobs
         {
             // Removes snapshots' raw bytes past their retention; keeps the rows.
             [Housekeeping] = "0 17 3 * * ?",
+            // Default schedule of every source without its own Sources:<name>:Schedule; each source has its own trigger.
+            [Crawl] = "0 0 0/6 * * ?",
+            // Marks models retired once their firm retirement date has passed.
+            [Retirements] = "0 5 0 * * ?",
+            // Reads each app's pins manifest from its repository; an unchanged file costs one API call.
+            [ManifestSync] = "0 10/30 * * * ?",
             // Plans notifications (set-based over all pins); idempotent, so hourly costs nothing twice.
             [NotifyPlan] = "0 5 * * * ?",
             // Sends what the outbox holds that is due (new digests, retries after backoff).
@@ -18,6 +24,18 @@ public static class Jobs
         };
 
     public const string Housekeeping = "housekeeping";
+
+    // One job, one trigger per enabled source ("crawl-openai"), the source name in the trigger's JobData.
+    public const string Crawl = "crawl";
+    public const string CrawlTriggerPrefix = "crawl-";
+    public const string SourceKey = "source";
+
+    public const string Retirements = "retirements";
+
+    public const string ManifestSync = "manifest-sync";
+
+    public static string CrawlTrigger(string source) => CrawlTriggerPrefix + source;
+
     public const string NotifyPlan = "notify-plan";
     public const string NotifyDeliver = "notify-deliver";
 }

@@ -30,6 +30,10 @@ internal static class SchedulingExtensions
             });
 
             AddJob<HousekeepingJob>(q, Jobs.Housekeeping);
+            AddJob<RetirementsJob>(q, Jobs.Retirements);
+            AddJob<ManifestSyncJob>(q, Jobs.ManifestSync);
+            // Crawl triggers depend on the configured sources; CrawlSchedule keeps them in step at start-up.
+            q.AddJob<CrawlJob>(j => j.WithIdentity(Jobs.Crawl, Jobs.Group).StoreDurably());
             AddJob<Notifications.NotifyPlanJob>(q, Jobs.NotifyPlan);
             AddJob<Notifications.NotifyDeliverJob>(q, Jobs.NotifyDeliver);
         });
@@ -53,7 +57,11 @@ internal static class SchedulingExtensions
 
 /// Starts the clustered scheduler on nodes where Scheduling:Enabled is true, and lets running jobs
 /// finish on shutdown. A node with the scheduler off never builds it (and never touches its tables).
-internal sealed class SchedulerService(ISchedulerFactory schedulers, IOptions<SchedulingOptions> options) : IHostedService
+internal sealed class SchedulerService(
+    ISchedulerFactory schedulers,
+    IOptions<SchedulingOptions> options,
+    IOptions<Sources.SourcesOptions> sources,
+    IConfiguration configuration) : IHostedService
 {
     private IScheduler? _scheduler;
 
@@ -62,6 +70,7 @@ internal sealed class SchedulerService(ISchedulerFactory schedulers, IOptions<Sc
         if (!options.Value.Enabled)
             return;
         _scheduler = await schedulers.GetScheduler(cancellationToken);
+        await CrawlSchedule.SyncAsync(_scheduler, sources.Value, options.Value, configuration, cancellationToken);
         await _scheduler.Start(cancellationToken);
     }
 

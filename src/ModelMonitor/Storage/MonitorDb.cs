@@ -12,6 +12,7 @@ public sealed class MonitorDb(DbContextOptions<MonitorDb> options) : DbContext(o
     public DbSet<ModelAlias> ModelAliases => Set<ModelAlias>();
     public DbSet<LifecycleObservation> Observations => Set<LifecycleObservation>();
     public DbSet<ChangeEvent> ChangeEvents => Set<ChangeEvent>();
+    public DbSet<SourceStatement> SourceStatements => Set<SourceStatement>();
     public DbSet<SourceState> Sources => Set<SourceState>();
     public DbSet<Snapshot> Snapshots => Set<Snapshot>();
     public DbSet<Team> Teams => Set<Team>();

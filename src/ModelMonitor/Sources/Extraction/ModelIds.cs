@@ -108,7 +108,7 @@ public static partial class ModelIds
             cleaned = cleaned.Trim().Trim('`', '"', '\'', '“', '”', '‘', '’');
             cleaned = TrailingMarks().Replace(cleaned, "");
             cleaned = LeadingMarks().Replace(cleaned, "");
-            cleaned = cleaned.TrimEnd('.', ',', ';', ':', '!', '?', ')').TrimStart('(');
+            cleaned = cleaned.TrimEnd('.', ',', ';', ':', '!', '?', ')', '\\').TrimStart('(');
         }
         while (cleaned != previous);
         return cleaned;

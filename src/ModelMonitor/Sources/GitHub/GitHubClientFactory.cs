@@ -1,5 +1,5 @@
-using System.Reflection;
 using Microsoft.Extensions.Options;
+using ModelMonitor.Hosting;
 using Octokit;
 using Octokit.Internal;
 
@@ -11,10 +11,6 @@ public sealed class GitHubClientFactory(IHttpMessageHandlerFactory handlers, IOp
 {
     public const string HttpClientName = "github";
 
-    public static readonly string ProductVersion =
-        typeof(GitHubClientFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-        ?? "0.0.0";
-
     public GitHubClient Create()
     {
         var settings = options.Value;
@@ -25,7 +21,7 @@ public sealed class GitHubClientFactory(IHttpMessageHandlerFactory handlers, IOp
         // The Connection constructor takes the base address as given (GitHubClient's own constructors would
         // append /api/v3/ for any host but api.github.com, which GitHub Enterprise users put in BaseUrl anyway).
         var connection = new Connection(
-            new ProductHeaderValue("Monitor", ProductVersion),
+            new ProductHeaderValue(Product.Name, Product.Version),
             new Uri(baseUrl),
             new InMemoryCredentialStore(credentials),
             new HttpClientAdapter(() => handlers.CreateHandler(HttpClientName)),

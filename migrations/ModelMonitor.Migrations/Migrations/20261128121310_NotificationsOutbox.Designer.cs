@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ModelMonitor.Migrations.Migrations
 {
     [DbContext(typeof(MonitorDb))]
-    [Migration("20261128114937_NotificationsOutbox")]
+    [Migration("20261128121310_NotificationsOutbox")]
     partial class NotificationsOutbox
     {
         /// <inheritdoc />
@@ -351,6 +351,11 @@ namespace ModelMonitor.Migrations.Migrations
                         .HasColumnType("character varying(8)")
                         .HasColumnName("retires_on_precision");
 
+                    b.Property<string>("RetiresOnSource")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("retires_on_source");
+
                     b.Property<string>("Status")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
@@ -442,6 +447,148 @@ namespace ModelMonitor.Migrations.Migrations
                             Name = "cohere",
                             DisplayName = "Cohere"
                         });
+                });
+
+            modelBuilder.Entity("ModelMonitor.Catalog.SourceStatement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.PrimitiveCollection<List<string>>("Aliases")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("aliases");
+
+                    b.Property<string>("Authority")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("authority");
+
+                    b.Property<int?>("ContextWindow")
+                        .HasColumnType("integer")
+                        .HasColumnName("context_window");
+
+                    b.Property<DateOnly?>("DeprecatedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("deprecated_on");
+
+                    b.Property<string>("Evidence")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("evidence");
+
+                    b.Property<DateTimeOffset>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<decimal?>("InputCostPerMillionTokens")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("input_cost_per_million_tokens");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("model");
+
+                    b.Property<long>("ObservationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("observation_id");
+
+                    b.Property<decimal?>("OutputCostPerMillionTokens")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("output_cost_per_million_tokens");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("provider");
+
+                    b.Property<DateOnly?>("ReleasedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("released_on");
+
+                    b.PrimitiveCollection<List<string>>("Replacements")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("replacements");
+
+                    b.Property<DateOnly?>("RetiresOn")
+                        .HasColumnType("date")
+                        .HasColumnName("retires_on");
+
+                    b.Property<bool>("RetiresOnIsEstimate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("retires_on_is_estimate");
+
+                    b.Property<string>("RetiresOnPrecision")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("retires_on_precision");
+
+                    b.Property<string>("Section")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("section");
+
+                    b.Property<long>("SnapshotId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("snapshot_id");
+
+                    b.Property<string>("SourceName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source_name");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.Property<DateTimeOffset?>("VanishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("vanished_at");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_source_statements");
+
+                    b.HasIndex("ObservationId")
+                        .HasDatabaseName("ix_source_statements_observation_id");
+
+                    b.HasIndex("Provider", "Model", "Version")
+                        .HasDatabaseName("ix_source_statements_provider_model_version");
+
+                    b.HasIndex("SourceName", "Provider", "Model", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_source_statements_source_name_provider_model_version");
+
+                    b.ToTable("source_statements", (string)null);
                 });
 
             modelBuilder.Entity("ModelMonitor.Notifications.Digest", b =>
@@ -1293,6 +1440,23 @@ namespace ModelMonitor.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_model_versions_providers_provider");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Catalog.SourceStatement", b =>
+                {
+                    b.HasOne("ModelMonitor.Catalog.LifecycleObservation", null)
+                        .WithMany()
+                        .HasForeignKey("ObservationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_source_statements_observations_observation_id");
+
+                    b.HasOne("ModelMonitor.Catalog.Provider", null)
+                        .WithMany()
+                        .HasForeignKey("Provider")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_source_statements_providers_provider");
                 });
 
             modelBuilder.Entity("ModelMonitor.Notifications.Digest", b =>

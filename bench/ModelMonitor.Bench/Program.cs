@@ -1,0 +1,34 @@
+using ModelMonitor.Bench;
+
+// `dotnet run -c Release --project bench/ModelMonitor.Bench -- <benchmark> [options]`.
+// Each benchmark is one entry here; add `pins`, `planning`, … as further entries.
+BenchCommand[] commands =
+[
+    new("extract", "extract [--pages DIR] [--runs N] [--filter TEXT]",
+        "Extraction time per saved provider page against a bare AngleSharp / Markdig / System.Text.Json parse of it.",
+        ExtractBench.Run),
+];
+
+if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+{
+    Console.WriteLine("usage: ModelMonitor.Bench <benchmark> [options]");
+    foreach (var command in commands)
+        Console.WriteLine($"  {command.Usage,-52}{command.Summary}");
+    return args.Length == 0 ? 64 : 0;
+}
+
+var chosen = Array.Find(commands, c => c.Name == args[0]);
+if (chosen is null)
+{
+    Console.Error.WriteLine($"unknown benchmark '{args[0]}'; known: {string.Join(", ", commands.Select(c => c.Name))}.");
+    return 64;
+}
+try
+{
+    return chosen.Run(BenchOptions.Parse(args[1..]));
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"{chosen.Name}: {ex.Message}\nusage: ModelMonitor.Bench {chosen.Usage}");
+    return 64;
+}

@@ -1,0 +1,527 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using AngleSharp.Html.Parser;
+using ModelMonitor.Catalog;
+
+namespace ModelMonitor.Sources.Extraction;
+
+// Reads Azure's model retirement pages: the Azure OpenAI article and its table include (Markdown or
+// rendered HTML) and the Foundry partner-models lifecycle page. Azure identity is name + version, so
+// `Model` is the name (`gpt-35-turbo`) and `Version` the version (`0613`).
+//
+// Decisions, for the pages' meaning:
+// - A table is read when it has a model column and a retirement or deprecation column. Fine-tuning
+//   tables (training / deployment retirement) and the default-version table are not lifecycle rows.
+// - Status: the table's lifecycle-status column; else the innermost heading that names a state
+//   ("Deprecated models", "Current models"); else Deprecated when the row has a deprecation date (the
+//   partner page's timelines); else Active (the retirement include lists models currently available).
+// - Partner models are named by display name. The model is the display text when it is id-like; else
+//   the catalog name in the cell's link (ai.azure.com/explore/models/<name>/…, aka.ms/…/landing/<name>);
+//   else a lowercase slug of the display name, with a problem saying so.
+// - The wrapper article that only includes its table from another file yields no rows: that is an
+//   ExtractionException naming the include, so a source pointed at the article is reported, not empty.
+public sealed partial class AzureOpenAiExtractor : IExtractor
+{
+    public string Provider => "azure-openai";
+
+    public IReadOnlyList<Observation> Extract(string content)
+    {
+        var document = ReadDocument(content);
+        var observations = new List<Observation>();
+        var lifecycleTables = 0;
+        Dictionary<string, string>? linkTargets = null;
+
+        foreach (var table in document.Tables)
+        {
+            var columns = Columns.Find(table.Header);
+            if (columns is null)
+                continue;
+            lifecycleTables++;
+            var seen = new HashSet<(string, string?)>();
+            foreach (var row in table.Rows)
+            {
+                if (IsBlank(row))
+                    continue;
+                foreach (var observation in ReadRow(table, columns, row, content, document.Format, ref linkTargets))
+                {
+                    if (seen.Add((observation.Model, observation.Version)))
+                        observations.Add(observation);
+                }
+            }
+        }
+
+        if (lifecycleTables == 0)
+            throw new ExtractionException(NoTableMessage(document));
+        return observations;
+    }
+
+    private static PageDocument ReadDocument(string? content)
+    {
+        if (string.IsNullOrWhiteSpace(content))
+            throw new ExtractionException("the Azure retirement page is empty");
+        try
+        {
+            return PageDocument.Parse(content);
+        }
+        catch (ExtractionException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw new ExtractionException($"the Azure retirement page could not be read: {ex.Message}");
+        }
+    }
+
+    private static string NoTableMessage(PageDocument document)
+    {
+        var include = document.Blocks.OfType<PageText>()
+            .FirstOrDefault(t => t.Text.Contains("!INCLUDE", StringComparison.OrdinalIgnoreCase));
+        return include is null
+            ? "no table with a 'Model' column and a 'Retirement date' or 'Deprecation date' column found"
+            : "no model retirement table found: this article includes its table from another file "
+              + $"('{include.Text.Trim()}'); point the source at the include "
+              + "(articles/ai-foundry/openai/includes/retirement/models.md in the docs repository)";
+    }
+
+    private static IEnumerable<Observation> ReadRow(
+        PageTable table, Columns columns, IReadOnlyList<PageCell> row, string content, PageFormat format,
+        ref Dictionary<string, string>? linkTargets)
+    {
+        var problems = new List<string>();
+        var modelCell = Cell(row, columns.Model);
+        var (names, inlineVersion) = ModelNames(modelCell, problems, content, format, ref linkTargets);
+        if (names.Count == 0)
+            return [];
+
+        List<string?> versions = columns.Version >= 0 ? [.. Versions(Cell(row, columns.Version))] : [];
+        if (versions.Count == 0)
+            versions = [inlineVersion];
+
+        var retires = DateIn(Cell(row, columns.Retirement), HeaderText(table, columns.Retirement), problems);
+        var deprecated = DateIn(Cell(row, columns.Deprecation), HeaderText(table, columns.Deprecation), problems);
+        var released = DateIn(Cell(row, columns.Release), HeaderText(table, columns.Release), problems);
+        var replacements = columns.Replacement >= 0
+            ? Replacements(Cell(row, columns.Replacement), content, format, ref linkTargets)
+            : [];
+        var status = StatusOf(table, columns, row, deprecated);
+        var evidence = Evidence(row);
+
+        // Names and versions on matching lines (`a`<br>`b` | 1<br>2) pair up; otherwise every name has every
+        // version (`gpt-4`<br>`gpt-4-32k` | 0613, or `gpt-4` | 0314, 0613).
+        var paired = names.Count > 1 && names.Count == versions.Count
+            && Cell(row, columns.Model).Lines.Count == names.Count && Cell(row, columns.Version).Lines.Count == versions.Count;
+        var pairs = paired
+            ? names.Zip(versions).ToList()
+            : names.SelectMany(n => versions.Select(v => (First: n, Second: v))).ToList();
+
+        var result = new List<Observation>();
+        foreach (var (rawName, version) in pairs)
+        {
+            var rowProblems = new List<string>(problems);
+            var (name, aliases) = NameWithoutVersion(rawName, version, rowProblems);
+            result.Add(new Observation
+            {
+                Provider = "azure-openai",
+                Platform = "azure-openai",
+                Model = name,
+                Version = version,
+                Aliases = aliases,
+                Status = status,
+                ReleasedOn = released.Date,
+                DeprecatedOn = deprecated.Date,
+                RetiresOn = retires.Date,
+                RetiresOnIsEstimate = retires.HasValue && retires.IsEstimate,
+                RetiresOnPrecision = retires.HasValue ? retires.Precision : DatePrecision.Day,
+                Replacements = replacements,
+                Section = SectionOf(table),
+                Evidence = evidence,
+                Problems = rowProblems,
+            });
+        }
+        return result;
+    }
+
+    // The page's spelling `gpt-realtime-mini-2025-12-15` with version `2025-12-15` repeats the version in
+    // the name; Azure deploys it as name `gpt-realtime-mini`, version `2025-12-15`. Only dated versions:
+    // `dall-e-3` version `3` is the model's real name.
+    private static (string Name, IReadOnlyList<string> Aliases) NameWithoutVersion(
+        string name, string? version, List<string> problems)
+    {
+        if (version is not null && IsoDate().IsMatch(version)
+            && name.Length > version.Length + 1
+            && name.EndsWith("-" + version, StringComparison.OrdinalIgnoreCase))
+        {
+            var bare = name[..^(version.Length + 1)];
+            problems.Add($"model name '{name}' repeats its version '{version}'; read as '{bare}'");
+            return (bare, [name]);
+        }
+        return (name, []);
+    }
+
+    private static LifecycleStatus? StatusOf(
+        PageTable table, Columns columns, IReadOnlyList<PageCell> row, ParsedDate deprecated)
+    {
+        if (columns.Status >= 0 && StatusWord(Cell(row, columns.Status).Text) is { } stated)
+            return stated;
+        for (var i = table.Headings.Count - 1; i >= 0; i--)
+        {
+            if (StatusWord(table.Headings[i]) is { } fromHeading)
+                return fromHeading;
+        }
+        return deprecated.HasValue ? LifecycleStatus.Deprecated : LifecycleStatus.Active;
+    }
+
+    private static LifecycleStatus? StatusWord(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        var words = WordPattern().Matches(text.ToLowerInvariant()).Select(m => m.Value).ToHashSet();
+        if (words.Contains("retired"))
+            return LifecycleStatus.Retired;
+        if (words.Contains("deprecated"))
+            return LifecycleStatus.Deprecated;
+        if (words.Contains("legacy"))
+            return LifecycleStatus.Legacy;
+        if (words.Contains("preview"))
+            return LifecycleStatus.Preview;
+        if (words.Contains("ga") || words.Contains("active") || words.Contains("current")
+            || (words.Contains("generally") && words.Contains("available")))
+            return LifecycleStatus.Active;
+        return null;
+    }
+
+    // The names a model cell gives, and a version written in the same cell: `gpt-4`<br>`gpt-4-32k` - 0314,
+    // `gpt-4o` (2024-05-13), `gpt-4` version: `turbo-2024-04-09`.
+    private static (IReadOnlyList<string> Names, string? Version) ModelNames(
+        PageCell cell, List<string> problems, string content, PageFormat format,
+        ref Dictionary<string, string>? linkTargets)
+    {
+        var text = cell.Text.Trim();
+        if (text.Length == 0 || IsPlaceholder(text))
+            return ([], null);
+
+        string? version = null;
+        if (InlineVersion().Match(text) is { Success: true } trailing)
+            version = CleanVersion(trailing.Groups["version"].Value);
+
+        var names = new List<string>();
+        if (cell.Codes.Count > 0)
+        {
+            foreach (var code in cell.Codes)
+            {
+                var candidate = code.Trim();
+                if (candidate.Length == 0 || string.Equals(candidate, version, StringComparison.Ordinal))
+                    continue;
+                if (candidate.Any(char.IsWhiteSpace))
+                {
+                    // `model router` is deployed as `model-router`; say so rather than drop the row.
+                    var joined = WhitespaceRun().Replace(candidate, "-");
+                    problems.Add($"model name '{candidate}' contains spaces; read as '{joined}'");
+                    candidate = joined;
+                }
+                names.Add(ModelIds.Clean(candidate));
+            }
+            return (Distinct(names), version);
+        }
+
+        var withoutVersion = version is null ? text : InlineVersion().Replace(text, "");
+        var lines = cell.Lines.Count > 1 ? cell.Lines.Select(l => InlineVersion().Replace(l, "")) : [withoutVersion];
+        foreach (var line in lines)
+        {
+            var display = line.Trim();
+            if (display.Length == 0 || IsPlaceholder(display))
+                continue;
+            if (!LooksLikeName(display))
+            {
+                problems.Add($"'{Shorten(display)}' in the model column is not a model name; not reported");
+                continue;
+            }
+            if (IsIdLike(ModelIds.Clean(display)))
+            {
+                names.Add(ModelIds.Clean(display));
+                continue;
+            }
+            var fromLink = LinkedName(display, cell, content, format, ref linkTargets);
+            if (fromLink is not null)
+            {
+                names.Add(fromLink);
+                continue;
+            }
+            var slug = Slug(display);
+            if (slug.Length == 0)
+                continue;
+            problems.Add($"no model id on the page for '{display}'; identified by its display name as '{slug}'");
+            names.Add(slug);
+        }
+        return (Distinct(names), version);
+    }
+
+    private static List<string> Versions(PageCell cell)
+    {
+        var versions = new List<string>();
+        var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
+        foreach (var line in lines)
+        {
+            if (IsPlaceholder(line))
+                continue;
+            foreach (var part in VersionSeparator().Split(line))
+            {
+                var version = CleanVersion(part);
+                if (version.Length > 0 && !IsPlaceholder(version) && !versions.Contains(version))
+                    versions.Add(version);
+            }
+        }
+        return versions;
+    }
+
+    private static string CleanVersion(string text)
+    {
+        var version = text.Trim().Trim('(', ')', '`', '*', '†', '‡', ',', ';', '.').Trim();
+        version = VersionFootnote().Replace(version, "").Trim();
+        return version.StartsWith("version", StringComparison.OrdinalIgnoreCase)
+            ? version["version".Length..].TrimStart(':', ' ')
+            : version;
+    }
+
+    // Replacement cells name a model and often its version: "`gpt-4.1` version: `2025-04-14`",
+    // "`gpt-35-turbo` (0125) <br><br> `gpt-4o-mini`", "A (version X) or B (version Y)". Keep the names.
+    private static IReadOnlyList<string> Replacements(
+        PageCell cell, string content, PageFormat format, ref Dictionary<string, string>? linkTargets)
+    {
+        var ids = new List<string>();
+        var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
+        foreach (var line in lines)
+        {
+            foreach (var part in AlternativeSeparator().Split(line))
+            {
+                var text = VersionMention().Replace(Parenthetical().Replace(part, " "), " ").Trim();
+                if (text.Length == 0 || IsPlaceholder(text))
+                    continue;
+                if (!text.Any(char.IsWhiteSpace))
+                {
+                    var id = ModelIds.Clean(text);
+                    if (IsIdLike(id))
+                        ids.Add(id);
+                    continue;
+                }
+                // A display name ("Cohere Command R 08-2024") names a model only through its link.
+                if (LinkedName(text, cell, content, format, ref linkTargets) is { } linked)
+                    ids.Add(linked);
+            }
+        }
+        return Distinct(ids);
+    }
+
+    private static string? LinkedName(
+        string display, PageCell cell, string content, PageFormat format, ref Dictionary<string, string>? linkTargets)
+    {
+        if (format != PageFormat.Html || cell.Links.Count == 0)
+            return null;
+        linkTargets ??= TableLinkTargets(content);
+        var key = Collapse(display);
+        return linkTargets.TryGetValue(key, out var name) ? name : null;
+    }
+
+    // PageCell keeps link texts only; the partner page names the model's catalog id in the link target.
+    private static Dictionary<string, string> TableLinkTargets(string html)
+    {
+        var targets = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var document = new HtmlParser().ParseDocument(html);
+        foreach (var anchor in document.QuerySelectorAll("table a[href]"))
+        {
+            var text = Collapse(anchor.TextContent);
+            if (text.Length > 0 && CatalogName(anchor.GetAttribute("href")) is { } name)
+                targets.TryAdd(text, name);
+        }
+        return targets;
+    }
+
+    private static string? CatalogName(string? href)
+    {
+        if (!Uri.TryCreate(href, UriKind.Absolute, out var uri))
+            return null;
+        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            if (segments[i] is "models" or "landing")
+            {
+                var name = Uri.UnescapeDataString(segments[i + 1]);
+                return IsIdLike(name) ? name : null;
+            }
+        }
+        return null;
+    }
+
+    // The first date in the cell, line by line (a qualifier belongs to its own line). An impossible date is
+    // a problem and no date; so is text with digits but no date ("Q3 2026"). Prose without digits ("with
+    // date to be announced") simply has no date.
+    private static ParsedDate DateIn(PageCell cell, string column, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(cell.Text))
+            return ParsedDate.None;
+        // Versions in code spans (`turbo-2024-04-09`) hold dates that are not this cell's date.
+        var codes = cell.Codes.Where(c => c.Any(char.IsLetter)).ToList();
+        var lines = cell.Lines.Count > 1 ? cell.Lines.Append(cell.Text) : [cell.Text];
+        foreach (var line in lines)
+        {
+            var text = line;
+            foreach (var code in codes)
+                text = text.Replace(code, " ", StringComparison.Ordinal);
+            // Every date form the pages use has a four-digit year; without one, skip the (slow) grammar.
+            if (!HasYear(text))
+                continue;
+            var parsed = DateGrammar.Parse(text);
+            if (parsed.HasValue)
+                return parsed;
+            if (DateGrammar.FindAll(text).FirstOrDefault(d => d.Problem is not null) is { Problem: { } impossible })
+            {
+                problems.Add($"{impossible} in {column}");
+                return ParsedDate.None;
+            }
+        }
+        var rest = cell.Text;
+        foreach (var code in codes)
+            rest = rest.Replace(code, " ", StringComparison.Ordinal);
+        if (rest.Any(char.IsDigit) && !DateGrammar.IsPlaceholder(rest))
+            problems.Add($"no date found in '{Shorten(Collapse(rest))}' in {column}");
+        return ParsedDate.None;
+    }
+
+    private static bool HasYear(string text)
+    {
+        var run = 0;
+        foreach (var c in text)
+        {
+            run = char.IsAsciiDigit(c) ? run + 1 : 0;
+            if (run == 4)
+                return true;
+        }
+        return false;
+    }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
+
+    private static string HeaderText(PageTable table, int index) =>
+        index >= 0 && index < table.Header.Count ? table.Header[index].Text.Trim() : "";
+
+    // A callout's title ("Note") is marked up as a heading on some pages; it is not the table's section.
+    private static string? SectionOf(PageTable table) =>
+        table.Headings.LastOrDefault(h => h.Trim().TrimEnd(':').ToLowerInvariant()
+            is not ("note" or "notes" or "important" or "tip" or "warning" or "caution"));
+
+    private static PageCell Cell(IReadOnlyList<PageCell> row, int index) =>
+        index >= 0 && index < row.Count ? row[index] : PageCell.Empty;
+
+    private static bool IsBlank(IReadOnlyList<PageCell> row) => row.All(c => string.IsNullOrWhiteSpace(c.Text));
+
+    private static string Evidence(IReadOnlyList<PageCell> row)
+    {
+        var text = string.Join(" | ", row.Select(c => c.Text.Trim()));
+        return text.Length <= 500 ? text : text[..500];
+    }
+
+    private static bool IsPlaceholder(string text) =>
+        Collapse(text).Trim('*', '.').ToLowerInvariant() is "" or "n/a" or "na" or "-" or "--" or "---" or "—"
+            or "none" or "tbd" or "tba";
+
+    // A display name is a few words ("Cohere Command R 08-2024"), not a sentence.
+    private static bool LooksLikeName(string text) =>
+        text.Length <= 60 && text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6
+        && !text.Contains(". ", StringComparison.Ordinal) && !text.EndsWith('.') && !text.Contains(':', StringComparison.Ordinal);
+
+    // Ids keep the page's case (Azure catalog names such as `Phi-4` are mixed case); no spaces, some letter.
+    private static bool IsIdLike(string text) =>
+        IdShape().IsMatch(text) && text.Any(char.IsLetter) && !IsPlaceholder(text);
+
+    private static string Collapse(string text) => WhitespaceRun().Replace(text, " ").Trim();
+
+    private static string Slug(string display)
+    {
+        var text = display.Replace("+", " plus ", StringComparison.Ordinal).ToLowerInvariant();
+        var builder = new StringBuilder();
+        foreach (var c in text)
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c == '.' ? c : '-');
+        return DashRun().Replace(builder.ToString(), "-").Trim('-', '.');
+    }
+
+    private static List<string> Distinct(List<string> items) =>
+        items.Where(i => i.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+
+    [GeneratedRegex(@"[a-z]+")]
+    private static partial Regex WordPattern();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhitespaceRun();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:@\-]*$")]
+    private static partial Regex IdShape();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$")]
+    private static partial Regex IsoDate();
+
+    [GeneratedRegex(@"-{2,}")]
+    private static partial Regex DashRun();
+
+    // A version at the end of a model cell: "name - 0314" (a spaced dash never occurs inside a model name),
+    // "name (2024-05-13)", "name (version 2024-12-17)", "name version: turbo-2024-04-09".
+    [GeneratedRegex(@"(?:\s[-–—]\s+(?<version>[A-Za-z0-9][A-Za-z0-9.\-]*)|\s*\(\s*(?:version\s*:?\s*(?<version>[A-Za-z0-9][A-Za-z0-9.\-]*)|(?<version>\d[A-Za-z0-9.\-]*))\s*\)|\s+version\s*:?\s*(?<version>[A-Za-z0-9][A-Za-z0-9.\-]*))\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex InlineVersion();
+
+    [GeneratedRegex(@"\s*(?:[,;/]|\band\b|\bor\b)\s*", RegexOptions.IgnoreCase)]
+    private static partial Regex VersionSeparator();
+
+    // Footnote marks after a version: "2024-05-13 1" (a <sup>1</sup>), "0613¹", "0613[1]".
+    [GeneratedRegex(@"(?<=\S{3})\s+\d{1,2}$|[¹²³⁴⁵⁶⁷⁸⁹⁰]+$|\[\d+\]$")]
+    private static partial Regex VersionFootnote();
+
+    [GeneratedRegex(@"\s*(?:,|\bor\b|\band\b)\s*", RegexOptions.IgnoreCase)]
+    private static partial Regex AlternativeSeparator();
+
+    [GeneratedRegex(@"\([^)]*\)")]
+    private static partial Regex Parenthetical();
+
+    [GeneratedRegex(@"\bversion\b\s*:?\s*\S*", RegexOptions.IgnoreCase)]
+    private static partial Regex VersionMention();
+
+    private sealed record Columns(
+        int Model, int Version, int Status, int Release, int Deprecation, int Retirement, int Replacement)
+    {
+        public static Columns? Find(IReadOnlyList<PageCell> header)
+        {
+            var texts = header.Select(h => Collapse(h.Text).ToLowerInvariant()).ToList();
+            // Fine-tuning tables retire training and deployment separately, after the base model.
+            if (texts.Any(t => t.Contains("training", StringComparison.Ordinal)))
+                return null;
+            var model = Index(texts, t => t is "model" or "models" or "model name" or "name"
+                || (t.StartsWith("model", StringComparison.Ordinal)
+                    && !t.Contains("version", StringComparison.Ordinal)
+                    && !t.Contains("date", StringComparison.Ordinal)
+                    && !t.Contains("replace", StringComparison.Ordinal)));
+            var retirement = Index(texts, t => t.Contains("retire", StringComparison.Ordinal)
+                || t.Contains("shutdown", StringComparison.Ordinal) || t.Contains("end of life", StringComparison.Ordinal));
+            var deprecation = Index(texts, t => t.Contains("deprecat", StringComparison.Ordinal));
+            if (model < 0 || (retirement < 0 && deprecation < 0))
+                return null;
+            var version = Index(texts, t => t.Contains("version", StringComparison.Ordinal)
+                && !t.Contains("default", StringComparison.Ordinal) && !t.Contains("replace", StringComparison.Ordinal));
+            var status = Index(texts, t => t.Contains("status", StringComparison.Ordinal)
+                || t.Contains("lifecycle", StringComparison.Ordinal) || t == "stage");
+            var release = Index(texts, t => t.Contains("release", StringComparison.Ordinal)
+                || t.Contains("launch", StringComparison.Ordinal));
+            var replacement = Index(texts, t => t.Contains("replace", StringComparison.Ordinal)
+                || t.Contains("successor", StringComparison.Ordinal) || t.Contains("alternative", StringComparison.Ordinal));
+            return new Columns(model, version, status, release, deprecation, retirement, replacement);
+        }
+
+        private static int Index(List<string> texts, Func<string, bool> match)
+        {
+            for (var i = 0; i < texts.Count; i++)
+            {
+                if (match(texts[i]))
+                    return i;
+            }
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using ModelMonitor.Catalog;
+
+namespace ModelMonitor.Sources.Extraction;
+
+/// Reading helpers shared by the table-based extractors: columns by meaning, model cells, dates, evidence.
+internal static class LifecycleTables
+{
+    private static readonly string[] NotModelColumn =
+        ["replacement", "recommended", "upgrade", "successor", "price", "cost", "alias", "migrat", "instead"];
+
+    /// The column naming the model: "Model", "Deprecated model", "API Model Name", "Model ID", "Model / system".
+    public static int ModelColumn(PageTable table)
+    {
+        var column = Column(table, ["model"], NotModelColumn);
+        return column >= 0 ? column : Column(table, ["system", "model id", "name"], NotModelColumn);
+    }
+
+    /// The first header containing any of the phrases and none of the excluded ones, else -1.
+    public static int Column(PageTable table, string[] phrases, string[]? excluded = null)
+    {
+        for (var i = 0; i < table.Header.Count; i++)
+        {
+            var text = table.Header[i].Text;
+            if (phrases.Any(p => text.Contains(p, StringComparison.OrdinalIgnoreCase))
+                && !(excluded ?? []).Any(p => text.Contains(p, StringComparison.OrdinalIgnoreCase)))
+                return i;
+        }
+        return -1;
+    }
+
+    public static string HeaderText(PageTable table, int column) =>
+        column >= 0 && column < table.Header.Count ? table.Header[column].Text : "";
+
+    public static string Evidence(IReadOnlyList<PageCell> row)
+    {
+        var text = string.Join(" | ", row.Select(c => c.Text));
+        return text.Length <= 500 ? text : text[..497] + "...";
+    }
+
+    /// Reads a date cell; an impossible or unreadable date becomes a problem naming the column.
+    public static ParsedDate ReadDate(PageTable table, IReadOnlyList<PageCell> row, int column, List<string> problems)
+    {
+        if (column < 0)
+            return ParsedDate.None;
+        var parsed = DateGrammar.Parse(PageTable.Cell(row, column).Text);
+        if (parsed.Problem is not null)
+            problems.Add($"{parsed.Problem} in {HeaderText(table, column)}");
+        return parsed;
+    }
+
+    /// The date of the innermost announcement heading ("2024-06-06: GPT-4-32K ..."), if any.
+    public static DateOnly? AnnouncementDate(IReadOnlyList<string> headings)
+    {
+        for (var i = headings.Count - 1; i >= 0; i--)
+        {
+            var heading = headings[i];
+            var cut = heading.IndexOfAny([':', '—', '–', '|']);
+            var lead = cut > 0 ? heading[..cut] : heading;
+            if (lead.Length > 25)
+                continue;
+            var parsed = DateGrammar.Parse(lead);
+            if (parsed.Date is { } date && parsed.Precision == DatePrecision.Day)
+                return date;
+        }
+        return null;
+    }
+
+    /// A row that only labels the rows below it ("Preview models"): one distinct non-empty text, no date.
+    public static string? DividerText(IReadOnlyList<PageCell> row)
+    {
+        var texts = row.Select(c => c.Text).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (texts.Count != 1 || row.Count < 2)
+            return null;
+        var nonEmpty = row.Count(c => c.Text.Length > 0);
+        // A one-cell label, or a colspan label repeated across every column.
+        if (nonEmpty != 1 && nonEmpty != row.Count)
+            return null;
+        return DateGrammar.FindAll(texts[0]).Count == 0 ? texts[0] : null;
+    }
+
+    /// The models a cell names, each with the aliases the cell says point to it
+    /// ("gpt-4-0125-preview (including gpt-4-turbo-preview, which points to this snapshot)").
+    public static IReadOnlyList<(string Model, IReadOnlyList<string> Aliases)> ModelsWithAliases(PageCell cell)
+    {
+        var ids = ModelIds.FromCell(cell);
+        var text = cell.Text;
+        var result = new List<(string Model, List<string> Aliases)>();
+        var searchFrom = 0;
+        foreach (var id in ids)
+        {
+            var at = text.IndexOf(id, searchFrom, StringComparison.Ordinal);
+            if (at < 0)
+                at = text.IndexOf(id, StringComparison.Ordinal);
+            var inParentheses = at >= 0 && ParenthesisDepth(text, at) > 0;
+            if (at >= 0)
+                searchFrom = at + id.Length;
+            if (!inParentheses || result.Count == 0)
+            {
+                result.Add((id, []));
+                continue;
+            }
+            // Only a parenthetical that says so makes aliases; "(replaces x)" does not.
+            var note = EnclosingParenthetical(text, at);
+            if (AliasWords.Any(w => note.Contains(w, StringComparison.OrdinalIgnoreCase)))
+                result[^1].Aliases.Add(id);
+        }
+        return result.Select(r => (r.Model, (IReadOnlyList<string>)r.Aliases)).ToList();
+    }
+
+    private static readonly string[] AliasWords = ["alias", "point", "including", "includes", "also available as", "same as"];
+
+    private static int ParenthesisDepth(string text, int index)
+    {
+        var depth = 0;
+        for (var i = 0; i < index; i++)
+        {
+            if (text[i] == '(')
+                depth++;
+            else if (text[i] == ')' && depth > 0)
+                depth--;
+        }
+        return depth;
+    }
+
+    private static string EnclosingParenthetical(string text, int index)
+    {
+        var open = text.LastIndexOf('(', index);
+        var close = text.IndexOf(')', index);
+        return open < 0 ? "" : close < 0 ? text[open..] : text[open..(close + 1)];
+    }
+
+    /// Replacement ids of a cell, without the model itself.
+    public static IReadOnlyList<string> Replacements(PageTable table, IReadOnlyList<PageCell> row, int column, string model) =>
+        column < 0 ? [] : ModelIds.FromCell(PageTable.Cell(row, column)).Where(r => r != model).ToList();
+
+    /// A lifecycle state named by a heading, divider or status cell, or null when it names none.
+    public static LifecycleStatus? StatusFromText(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        var lower = text.ToLowerInvariant();
+        if (lower.Contains("retired", StringComparison.Ordinal) || lower.Contains("shut down", StringComparison.Ordinal)
+            || lower.Contains("discontinued", StringComparison.Ordinal) || lower.Contains("end of life", StringComparison.Ordinal)
+            || lower.Trim() == "eol")
+            return LifecycleStatus.Retired;
+        if (lower.Contains("deprecat", StringComparison.Ordinal))
+            return LifecycleStatus.Deprecated;
+        if (lower.Contains("legacy", StringComparison.Ordinal))
+            return LifecycleStatus.Legacy;
+        if (lower.Contains("preview", StringComparison.Ordinal) || lower.Contains("experimental", StringComparison.Ordinal))
+            return LifecycleStatus.Preview;
+        if (lower.Contains("active", StringComparison.Ordinal) || lower.Contains("stable", StringComparison.Ordinal)
+            || lower.Contains("available", StringComparison.Ordinal) || lower.Contains("generally available", StringComparison.Ordinal))
+            return LifecycleStatus.Active;
+        return null;
+    }
+
+    public static string? CleanSection(string? heading) =>
+        heading is null ? null : PageDocument.CleanHeading(heading);
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.Json;
+using ModelMonitor.Catalog;
+using ModelMonitor.Sources.Extraction;
+
+namespace ModelMonitor.Sources;
+
+/// OpenAI's `GET /v1/models`: every model the key can use, with `created` and, when OpenAI has announced one,
+/// `shutdown_date` (an ISO date or Unix seconds). A listed model without a shutdown date is active.
+public sealed class OpenAiModelsApi : IExtractor
+{
+    public string Provider => "openai";
+
+    public IReadOnlyList<Observation> Extract(string content)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(content);
+        }
+        catch (JsonException ex)
+        {
+            throw new ExtractionException($"OpenAI /v1/models response is not valid JSON: {ex.Message}");
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+                throw new ExtractionException("OpenAI /v1/models response has no 'data' array.");
+
+            var observations = new List<Observation>();
+            foreach (var item in data.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String)
+                    continue;
+                var id = idElement.GetString()!;
+                var problems = new List<string>();
+                var shutdown = ReadDate(item, "shutdown_date", problems);
+                var created = ReadDate(item, "created", problems);
+                var owner = item.TryGetProperty("owned_by", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
+                observations.Add(new Observation
+                {
+                    Provider = "openai",
+                    Platform = "openai",
+                    Model = id,
+                    Status = shutdown is null ? LifecycleStatus.Active : LifecycleStatus.Deprecated,
+                    ReleasedOn = created,
+                    RetiresOn = shutdown,
+                    Section = "GET /v1/models",
+                    Evidence = string.Join(" | ", new[] { id, owner, shutdown is null ? null : $"shutdown_date {shutdown:yyyy-MM-dd}" }.Where(s => s is not null)),
+                    Problems = problems,
+                });
+            }
+            return observations;
+        }
+    }
+
+    private static DateOnly? ReadDate(JsonElement item, string name, List<string> problems)
+    {
+        if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seconds) && seconds is > 0 and < 32503680000)
+            return DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime);
+        if (value.ValueKind == JsonValueKind.String
+            && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            return date;
+        problems.Add($"unreadable {name} '{value.GetRawText()}'");
+        return null;
+    }
+}
