@@ -7,6 +7,9 @@ BenchCommand[] commands =
     new("extract", "extract [--pages DIR] [--runs N] [--filter TEXT]",
         "Extraction time per saved provider page against a bare AngleSharp / Markdig / System.Text.Json parse of it.",
         ExtractBench.Run),
+    new("notify", "notify [--connection CS] [--pins N] [--teams N] [--models N] [--batch N]",
+        "Notification planning over 1,000,000 pins, then delivery of every digest to a loopback SMTP server.",
+        NotifyBench.Run),
 ];
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
