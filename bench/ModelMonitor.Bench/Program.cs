@@ -10,6 +10,9 @@ BenchCommand[] commands =
     new("pins", "pins --admin-token T [--url U] [--concurrency N] [--seconds N] [--warmup N]",
         "Pin registration over HTTP against a running host (bench/pins.sh starts one): requests/s, p50/p99.",
         PinsBench.Run),
+    new("notify", "notify [--connection CS] [--pins N] [--teams N] [--models N] [--batch N]",
+        "Notification planning over 1,000,000 pins, then delivery of every digest to a loopback SMTP server.",
+        NotifyBench.Run),
 ];
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")

@@ -41,6 +41,7 @@ app.MapHealth();
 app.MapCatalog();
 app.MapReports();
 app.MapPins();
+app.MapNotifications();
 
 return await CommandLine.RunAsync(app, args);
 

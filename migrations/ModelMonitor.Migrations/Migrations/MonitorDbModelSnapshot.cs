@@ -588,6 +588,483 @@ namespace ModelMonitor.Migrations.Migrations
                     b.ToTable("source_statements", (string)null);
                 });
 
+            modelBuilder.Entity("ModelMonitor.Notifications.Digest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<long?>("TeamId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("team_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_digests");
+
+                    b.HasIndex("TeamId")
+                        .HasDatabaseName("ix_digests_team_id");
+
+                    b.HasIndex("RunId", "TeamId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_digests_run_id_team_id");
+
+                    b.ToTable("digests", (string)null);
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.GitHubIssue", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AppId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("app_id");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("environment");
+
+                    b.Property<string>("Marker")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)")
+                        .HasColumnName("marker");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("model");
+
+                    b.Property<int?>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Repository")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("repository");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("state");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_github_issues");
+
+                    b.HasIndex("AppId", "Provider", "Model", "Version", "Environment")
+                        .IsUnique()
+                        .HasDatabaseName("ix_github_issues_app_id_provider_model_version_environment");
+
+                    b.ToTable("github_issues", (string)null);
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AppId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("app_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int?>("DaysLeft")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_left");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("detail");
+
+                    b.Property<long?>("DigestId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("digest_id");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("environment");
+
+                    b.Property<bool>("Escalate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("escalate");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<bool>("Informational")
+                        .HasColumnType("boolean")
+                        .HasColumnName("informational");
+
+                    b.Property<bool>("IsEstimate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_estimate");
+
+                    b.Property<int?>("Milestone")
+                        .HasColumnType("integer")
+                        .HasColumnName("milestone");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("model");
+
+                    b.Property<long?>("PinId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pin_id");
+
+                    b.Property<string>("Platform")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("platform");
+
+                    b.Property<string>("Precision")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("precision");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateOnly?>("RetiresOn")
+                        .HasColumnType("date")
+                        .HasColumnName("retires_on");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Successor")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("successor");
+
+                    b.Property<long?>("TeamId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("team_id");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("verdict");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notifications");
+
+                    b.HasIndex("DigestId")
+                        .HasDatabaseName("ix_notifications_digest_id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notifications_idempotency_key");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("ix_notifications_run_id");
+
+                    b.HasIndex("TeamId")
+                        .HasDatabaseName("ix_notifications_pending")
+                        .HasFilter("digest_id IS NULL");
+
+                    b.HasIndex("AppId", "Model", "RetiresOn")
+                        .HasDatabaseName("ix_notifications_milestones")
+                        .HasFilter("milestone IS NOT NULL");
+
+                    b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.NotificationRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly>("AsOf")
+                        .HasColumnType("date")
+                        .HasColumnName("as_of");
+
+                    b.Property<int>("Digests")
+                        .HasColumnType("integer")
+                        .HasColumnName("digests");
+
+                    b.Property<long>("EventWatermark")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_watermark");
+
+                    b.Property<int>("Planned")
+                        .HasColumnType("integer")
+                        .HasColumnName("planned");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notification_runs");
+
+                    b.ToTable("notification_runs", (string)null);
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_until");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DigestId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("digest_id");
+
+                    b.Property<long?>("GitHubIssueId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("github_issue_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("target");
+
+                    b.Property<long?>("TeamId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("team_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox");
+
+                    b.HasIndex("DigestId")
+                        .HasDatabaseName("ix_outbox_digest_id");
+
+                    b.HasIndex("GitHubIssueId")
+                        .HasDatabaseName("ix_outbox_github_issue_id");
+
+                    b.HasIndex("Channel", "NextAttemptAt")
+                        .HasDatabaseName("ix_outbox_due")
+                        .HasFilter("sent_at IS NULL");
+
+                    b.ToTable("outbox", (string)null);
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.PinReadiness", b =>
+                {
+                    b.Property<long>("PinId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pin_id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<DateTimeOffset>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("verdict");
+
+                    b.HasKey("PinId")
+                        .HasName("pk_pin_readiness");
+
+                    b.HasIndex("ChangedAt")
+                        .HasDatabaseName("ix_pin_readiness_changed_at");
+
+                    b.ToTable("pin_readiness", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_pin_readiness_verdict", "verdict IN ('ready', 'needs-review', 'not-ready', 'unknown')");
+                        });
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.TeamWebhook", b =>
+                {
+                    b.Property<long>("TeamId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("team_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("SecretVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("secret_version");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.HasKey("TeamId")
+                        .HasName("pk_team_webhooks");
+
+                    b.ToTable("team_webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.Waiver", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AppId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("app_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("environment");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("model");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateOnly>("Until")
+                        .HasColumnType("date")
+                        .HasColumnName("until");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_waivers");
+
+                    b.HasIndex("AppId", "Provider", "Model", "Version", "Environment")
+                        .HasDatabaseName("ix_waivers_app_id_provider_model_version_environment");
+
+                    b.ToTable("waivers", (string)null);
+                });
+
             modelBuilder.Entity("ModelMonitor.Pins.App", b =>
                 {
                     b.Property<long>("Id")
@@ -977,6 +1454,96 @@ namespace ModelMonitor.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_source_statements_providers_provider");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.Digest", b =>
+                {
+                    b.HasOne("ModelMonitor.Notifications.NotificationRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_digests_notification_run_run_id");
+
+                    b.HasOne("ModelMonitor.Pins.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_digests_teams_team_id");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.GitHubIssue", b =>
+                {
+                    b.HasOne("ModelMonitor.Pins.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_github_issues_apps_app_id");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.Notification", b =>
+                {
+                    b.HasOne("ModelMonitor.Notifications.Digest", null)
+                        .WithMany()
+                        .HasForeignKey("DigestId")
+                        .HasConstraintName("fk_notifications_digests_digest_id");
+
+                    b.HasOne("ModelMonitor.Notifications.NotificationRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notifications_notification_run_run_id");
+
+                    b.HasOne("ModelMonitor.Pins.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_notifications_teams_team_id");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.OutboxMessage", b =>
+                {
+                    b.HasOne("ModelMonitor.Notifications.Digest", null)
+                        .WithMany()
+                        .HasForeignKey("DigestId")
+                        .HasConstraintName("fk_outbox_digests_digest_id");
+
+                    b.HasOne("ModelMonitor.Notifications.GitHubIssue", null)
+                        .WithMany()
+                        .HasForeignKey("GitHubIssueId")
+                        .HasConstraintName("fk_outbox_github_issues_github_issue_id");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.PinReadiness", b =>
+                {
+                    b.HasOne("ModelMonitor.Pins.Pin", null)
+                        .WithOne()
+                        .HasForeignKey("ModelMonitor.Notifications.PinReadiness", "PinId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pin_readiness_pins_pin_id");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.TeamWebhook", b =>
+                {
+                    b.HasOne("ModelMonitor.Pins.Team", null)
+                        .WithOne()
+                        .HasForeignKey("ModelMonitor.Notifications.TeamWebhook", "TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_team_webhooks_teams_team_id");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Notifications.Waiver", b =>
+                {
+                    b.HasOne("ModelMonitor.Pins.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_waivers_apps_app_id");
                 });
 
             modelBuilder.Entity("ModelMonitor.Pins.App", b =>

@@ -27,6 +27,8 @@ public static class CommandLine
             NeedsDatabase: false, None, ExtractVerb.Options, ExtractVerb.RunAsync),
         new("eval", EvalVerb.Usage, "Run a regression suite on a baseline and a candidate model and print the verdict (no database needed).",
             NeedsDatabase: false, EvalVerb.Flags, EvalVerb.Options, EvalVerb.RunAsync),
+        new("notify", "notify [--dry-run] [--as-of YYYY-MM-DD]", "Plan notifications now and deliver them; --dry-run prints the digests and writes nothing.",
+            NeedsDatabase: true, new HashSet<string> { "--dry-run" }, new HashSet<string> { "--as-of" }, NotifyVerb.RunAsync),
     ];
 
     /// Arguments for the host builder: `run` passes its options (`--urls`) to ASP.NET Core; other verbs pass none.

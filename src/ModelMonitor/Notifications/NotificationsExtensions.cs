@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace ModelMonitor.Notifications;
 
 internal static class NotificationsExtensions
@@ -6,5 +8,18 @@ internal static class NotificationsExtensions
     {
         builder.Services.AddOptions<SmtpOptions>().BindConfiguration("Smtp").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<MailOptions>().BindConfiguration("Mail").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
+        builder.Services.AddOptions<ReportLinkOptions>().BindConfiguration("Reports").ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ReportLinkOptions>, ReportLinkOptionsValidator>();
+
+        builder.Services.AddScoped<NotificationPlanner>();
+        builder.Services.AddScoped<DigestLoader>();
+        builder.Services.AddSingleton<DigestRenderer>();
+        builder.Services.AddSingleton<GitHubIssueChannel>();
+        builder.Services.AddSingleton<OutboxDelivery>();
+        builder.Services.AddHttpClient(OutboxDelivery.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(60));
     }
+
+    public static void MapNotifications(this WebApplication app) => app.MapNotificationsApi();
 }

@@ -17,6 +17,10 @@ public static class Jobs
             [Retirements] = "0 5 0 * * ?",
             // Reads each app's pins manifest from its repository; an unchanged file costs one API call.
             [ManifestSync] = "0 10/30 * * * ?",
+            // Plans notifications (set-based over all pins); idempotent, so hourly costs nothing twice.
+            [NotifyPlan] = "0 5 * * * ?",
+            // Sends what the outbox holds that is due (new digests, retries after backoff).
+            [NotifyDeliver] = "0 * * * * ?",
         };
 
     public const string Housekeeping = "housekeeping";
@@ -31,4 +35,7 @@ public static class Jobs
     public const string ManifestSync = "manifest-sync";
 
     public static string CrawlTrigger(string source) => CrawlTriggerPrefix + source;
+
+    public const string NotifyPlan = "notify-plan";
+    public const string NotifyDeliver = "notify-deliver";
 }

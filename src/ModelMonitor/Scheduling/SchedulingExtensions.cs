@@ -34,6 +34,8 @@ internal static class SchedulingExtensions
             AddJob<ManifestSyncJob>(q, Jobs.ManifestSync);
             // Crawl triggers depend on the configured sources; CrawlSchedule keeps them in step at start-up.
             q.AddJob<CrawlJob>(j => j.WithIdentity(Jobs.Crawl, Jobs.Group).StoreDurably());
+            AddJob<Notifications.NotifyPlanJob>(q, Jobs.NotifyPlan);
+            AddJob<Notifications.NotifyDeliverJob>(q, Jobs.NotifyDeliver);
         });
 
         builder.Services.AddHostedService<SchedulerService>();
