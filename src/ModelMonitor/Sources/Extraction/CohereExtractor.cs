@@ -75,6 +75,9 @@ public sealed partial class CohereExtractor : IExtractor
             return;
         var shutdownColumn = table.Column("shutdown", "shut down", "retire", "end of life", "sunset", "deprecation date", "removal");
         var replacementColumn = table.Column("replacement", "replaced by", "successor", "alternative");
+        // A table of models that says nothing about their end (prices, context sizes) is not a deprecation table.
+        if (shutdownColumn < 0 && replacementColumn < 0 && !table.Header[modelColumn].Text.Contains("deprecat", StringComparison.OrdinalIgnoreCase))
+            return;
 
         foreach (var row in table.Rows)
         {

@@ -182,6 +182,26 @@ public sealed class CohereExtractorTests
         Assert.Equal(("rerank-english-v2.0", new DateOnly(2025, 4, 30), new DateOnly(2024, 12, 2)), (rerank.Model, rerank.RetiresOn, rerank.DeprecatedOn));
     }
 
+    [Fact]
+    public void TableOfModelsThatSaysNothingAboutTheirEndIsNotRead()
+    {
+        const string page = """
+            ### 2025-05-01: New prices
+
+            | Model | Price per 1M tokens |
+            |---|---|
+            | `command-a-03-2025` | $2.50 |
+
+            ### 2024-12-02: Rerank v2.0
+
+            | Deprecated Model | Shutdown Date |
+            |---|---|
+            | `rerank-english-v2.0` | 2025-04-30 |
+            """;
+        var observation = Assert.Single(new CohereExtractor().Extract(page));
+        Assert.Equal("rerank-english-v2.0", observation.Model);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("# Pricing\n\nNothing about models here.")]
