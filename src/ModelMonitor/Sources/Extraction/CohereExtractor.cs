@@ -4,11 +4,12 @@ using ModelMonitor.Catalog;
 namespace ModelMonitor.Sources.Extraction;
 
 /// Cohere's deprecations page (docs.cohere.com/docs/deprecations, MDX) and its changelog posts.
-/// The page is a history of dated announcements (`### 2024-12-02: Rerank v2.0`): older ones hold a table
-/// (Shutdown Date | Deprecated Model | … | Recommended Replacement), newer ones a labelled bullet list
-/// ("Deprecated Models:" then one `id` per bullet, aliases in the bullet's prose) followed by a sentence naming
-/// the replacements. A changelog post has the same list without a dated heading; its date is in the front matter.
-/// Lists labelled as endpoints, features, parameters or fine-tuning are not models and yield nothing.
+/// The page is a history of announcements under headings that start with their date (`### 2024-12-02: …`):
+/// older ones hold a table (shutdown date, deprecated model, price, replacement), newer ones a bullet list
+/// introduced by a short label paragraph that names models (one `id` per bullet, aliases in the bullet's
+/// prose), followed by a sentence recommending replacements. A changelog post has the same list without a
+/// dated heading; its date is in the front matter. Lists whose label names endpoints, features, parameters
+/// or fine-tuning are not models and yield nothing.
 public sealed partial class CohereExtractor : IExtractor
 {
     private const int MaxEvidence = 500;
@@ -64,7 +65,7 @@ public sealed partial class CohereExtractor : IExtractor
 
         if (observations.Count == 0)
             throw new ExtractionException(
-                "no deprecated Cohere models found: expected a table with a 'Deprecated Model' column or a 'Deprecated Models:' list of model ids");
+                "no deprecated Cohere models found: expected a table with a deprecated-model column, or a bullet list of model ids under a label naming deprecated models");
         return observations;
     }
 
@@ -73,8 +74,11 @@ public sealed partial class CohereExtractor : IExtractor
         var modelColumn = ModelColumn(table);
         if (modelColumn < 0)
             return;
-        var shutdownColumn = table.Column("shutdown", "shut down", "retire", "end of life", "sunset", "deprecation date", "removal");
+        var shutdownColumn = table.Column("shutdown", "shut down", "shut-off", "shut off", "shutoff", "retire", "end of life", "end date", "sunset", "discontinu", "deprecation date", "removal");
         var replacementColumn = table.Column("replacement", "replaced by", "successor", "alternative");
+        // A table of models that says nothing about their end (prices, context sizes) is not a deprecation table.
+        if (shutdownColumn < 0 && replacementColumn < 0 && !table.Header[modelColumn].Text.Contains("deprecat", StringComparison.OrdinalIgnoreCase))
+            return;
 
         foreach (var row in table.Rows)
         {
@@ -190,7 +194,7 @@ public sealed partial class CohereExtractor : IExtractor
         public static ListKind None => default;
     }
 
-    /// "Deprecated Models:" (a paragraph that is a label) → what the following bullets are.
+    /// A paragraph that is a label ("Models retired today:") → what the following bullets are.
     private static ListKind? Label(string text)
     {
         var trimmed = text.Trim();
@@ -213,7 +217,7 @@ public sealed partial class CohereExtractor : IExtractor
             return ListKind.None;
         if (!label.Contains("model", StringComparison.OrdinalIgnoreCase))
             return null;
-        // "Models shutting down on 2026-01-31:" dates the list; a short "Retired Models" names its state.
+        // A label with a shutdown word and a date dates the list; a short one ("Retired models") names its state.
         var shutdown = RetiredWords().IsMatch(label) ? DateGrammar.FindAll(label).FirstOrDefault(d => d.HasValue) : ParsedDate.None;
         var words = label.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
         var status = !shutdown.HasValue && words <= 4 && RetiredWords().IsMatch(label) ? LifecycleStatus.Retired
@@ -238,7 +242,7 @@ public sealed partial class CohereExtractor : IExtractor
         return null;
     }
 
-    // "2024-12-02: Rerank v2.0": the date before the colon is when the deprecation was announced.
+    // "2024-12-02: <title>": the date before the colon is when the deprecation was announced.
     private static DateOnly? AnnouncedOn(string heading)
     {
         var colon = heading.IndexOf(':', StringComparison.Ordinal);
@@ -288,7 +292,7 @@ public sealed partial class CohereExtractor : IExtractor
                 if (ids.Count > 0)
                 {
                     _replacements = ids;
-                    _replacementPrefix = FamilyScope().Match(text) is { Success: true } scope ? scope.Groups[1].Value : null;
+                    _replacementPrefix = FamilyScope().Match(text) is { Success: true } scope ? scope.Groups["family"].Value : null;
                     _notes.Add(text);
                 }
             }
@@ -333,8 +337,9 @@ public sealed partial class CohereExtractor : IExtractor
         [GeneratedRegex(@"\breplac|\brecommend|\binstead\b|\bmigrate\b|\bsuccessor", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
         private static partial Regex RecommendationWords();
 
-        // "For command model replacements, …": the recommendation covers only ids of that family.
-        [GeneratedRegex(@"\bfor\s+([\w.\-]+)\s+models?\s+replacements?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+        // A recommendation that names a family ("for <family> model replacements", "replacements for <family>
+        // models") covers only ids of that family.
+        [GeneratedRegex(@"\bfor\s+(?<family>[\w.\-]+)\s+models?\s+replacements?\b|\breplacements?\s+for\s+(?<family>[\w.\-]+)\s+models?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
         private static partial Regex FamilyScope();
 
         [GeneratedRegex(@"shut\s*down|retire|sunset|no longer (?:be )?available|will fail|return an error|removed", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

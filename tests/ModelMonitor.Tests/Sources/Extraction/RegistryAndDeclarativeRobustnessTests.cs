@@ -9,11 +9,11 @@ public sealed class RegistryAndDeclarativeRobustnessTests
     private const string MarkdownSample = """
         ### 2025-09-15: Sample announcement
 
-        Deprecated Models:
-        - `m-1` (and the alias `m`)
+        Models leaving:
+        - `m-1` (alias `m`)
         - `m-2` shutdown 2026-01-31, use `m-3` instead
 
-        | Shutdown Date | Deprecated Model | Recommended Replacement | State |
+        | Shut-off date | Deprecated model | Suggested replacement | State |
         |---|---|---|---|
         | 2025-04-30 | `m-4`<br>`m-5` | `m-6` | Deprecated |
         | No earlier than June 2026 | `m-7`* | --- | Legacy |
@@ -30,8 +30,8 @@ public sealed class RegistryAndDeclarativeRobustnessTests
         Heading = "announcement",
         Columns = new Dictionary<string, DeclarativeColumn>
         {
-            ["Model"] = new() { Header = "Deprecated Model" },
-            ["RetiresOn"] = new() { Header = "Shutdown", Pattern = @"(\S+ ?\S*)$" },
+            ["Model"] = new() { Header = "Deprecated model" },
+            ["RetiresOn"] = new() { Header = "Shut-off", Pattern = @"(\S+ ?\S*)$" },
             ["Replacement"] = new() { Header = "Replacement" },
             ["Status"] = new() { Header = "State" },
         },
