@@ -7,6 +7,9 @@ BenchCommand[] commands =
     new("extract", "extract [--pages DIR] [--runs N] [--filter TEXT]",
         "Extraction time per saved provider page against a bare AngleSharp / Markdig / System.Text.Json parse of it.",
         ExtractBench.Run),
+    new("crawl", "crawl [--sources N] [--cycles N] [--connection CS]",
+        "A crawl cycle of N unchanged sources on loopback (304 and same-hash paths): time per cycle and catalog rows written.",
+        CrawlBench.Run),
 ];
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
