@@ -13,6 +13,9 @@ BenchCommand[] commands =
     new("notify", "notify [--connection CS] [--pins N] [--teams N] [--models N] [--batch N]",
         "Notification planning over 1,000,000 pins, then delivery of every digest to a loopback SMTP server.",
         NotifyBench.Run),
+    new("crawl", "crawl [--sources N] [--cycles N] [--connection CS]",
+        "A crawl cycle of N unchanged sources on loopback (304 and same-hash paths): time per cycle and catalog rows written.",
+        CrawlBench.Run),
 ];
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
