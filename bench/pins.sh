@@ -4,7 +4,8 @@
 # `ModelMonitor.Bench pins` drives PUT app (5 pins, a new app each time) at a fixed concurrency and prints
 # requests/s and p50/p99 latency. Everything is stopped and removed at the end.
 # Env: BENCH_CONCURRENCY (16), BENCH_SECONDS (20), BENCH_WARMUP (5), BENCH_PG_PORT (55491), BENCH_PORT (5091),
-#      BENCH_PG_FAST=1 to run PostgreSQL with fsync off (as the tests do).
+#      BENCH_PG_FAST=1 to run PostgreSQL with fsync off (as the tests do), BENCH_CONNECTION_OPTIONS to append
+#      Npgsql settings to the connection string (e.g. "Max Auto Prepare=50").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 pgport=${BENCH_PG_PORT:-55491}
@@ -30,7 +31,7 @@ trap cleanup EXIT INT TERM
 
 psql=(psql -h 127.0.0.1 -p "$pgport" -U postgres -v ON_ERROR_STOP=1 -qtA)
 "${psql[@]}" -d postgres -c "create database monitor"
-export ConnectionStrings__Monitor="Host=127.0.0.1;Port=$pgport;Database=monitor;Username=postgres;Maximum Pool Size=100"
+export ConnectionStrings__Monitor="Host=127.0.0.1;Port=$pgport;Database=monitor;Username=postgres;Maximum Pool Size=100${BENCH_CONNECTION_OPTIONS:+;$BENCH_CONNECTION_OPTIONS}"
 export Auth__AdminToken="bench-admin-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 export Scheduling__Enabled=false ASPNETCORE_URLS="http://127.0.0.1:$port" Logging__LogLevel__Default=Warning
 "${monitor[@]}" migrate >&2
