@@ -56,8 +56,7 @@ internal static class NotifyBench
             var connection = new NpgsqlConnectionStringBuilder(admin) { Database = database, CommandTimeout = 600 }.ConnectionString;
             await using var smtp = await SmtpSink.StartAsync();
             await using var host = Host(connection, smtp.Port, batch);
-            await using (var scope = host.Services.CreateAsyncScope())
-                await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+            await MigrateAsync(connection);
 
             var seed = Stopwatch.StartNew();
             await SeedAsync(connection, pins, teams, appsPerTeam, pinsPerApp, models);
@@ -163,6 +162,34 @@ internal static class NotifyBench
             throw new InvalidOperationException($"seeded {count} pins, expected {pins}.");
     }
 
+    // As a deploy does it: the built host's `migrate` verb (the migrations assembly sits beside the host, not here).
+    private static async Task MigrateAsync(string connection)
+    {
+        var host = Path.Combine(RepositoryRoot(), "src", "ModelMonitor", "bin", "Release", "net10.0", "monitor.dll");
+        if (!File.Exists(host))
+            throw new InvalidOperationException($"{host} is missing: build the bench in Release (it builds the host).");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(host);
+        start.ArgumentList.Add("migrate");
+        start.Environment["ConnectionStrings__Monitor"] = connection;
+        start.Environment["Auth__AdminToken"] = "bench-admin-token-0123456789abcdef0123";
+        start.Environment["Scheduling__Enabled"] = "false";
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"monitor migrate failed ({process.ExitCode}): {await error}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("Monitor.sln not found above the bench.");
+    }
+
     private static long Rss() => Process.GetCurrentProcess().WorkingSet64;
 
     private static async Task Execute(string connection, string sql)
@@ -175,15 +202,7 @@ internal static class NotifyBench
 
     private static async Task Script(params string[] args)
     {
-        var root = AppContext.BaseDirectory;
-        for (var dir = new DirectoryInfo(root); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln")))
-            {
-                root = dir.FullName;
-                break;
-            }
-        }
+        var root = RepositoryRoot();
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(root, "deploy", "postgres.sh"));
         foreach (var arg in args)
@@ -251,6 +270,7 @@ internal static class NotifyBench
         private async Task ServeAsync(TcpClient client)
         {
             using var _ = client;
+            client.NoDelay = true;
             await using var stream = client.GetStream();
             using var reader = new StreamReader(stream, Encoding.Latin1);
             await using var writer = new StreamWriter(stream, Encoding.Latin1) { NewLine = "\r\n", AutoFlush = true };

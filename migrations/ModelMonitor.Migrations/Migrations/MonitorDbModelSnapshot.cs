@@ -721,10 +721,6 @@ namespace ModelMonitor.Migrations.Migrations
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("detail");
 
-                    b.Property<long?>("DigestId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("digest_id");
-
                     b.Property<string>("Environment")
                         .IsRequired()
                         .HasMaxLength(63)
@@ -818,9 +814,6 @@ namespace ModelMonitor.Migrations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_notifications");
 
-                    b.HasIndex("DigestId")
-                        .HasDatabaseName("ix_notifications_digest_id");
-
                     b.HasIndex("IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ix_notifications_idempotency_key");
@@ -828,13 +821,8 @@ namespace ModelMonitor.Migrations.Migrations
                     b.HasIndex("RunId")
                         .HasDatabaseName("ix_notifications_run_id");
 
-                    b.HasIndex("TeamId")
-                        .HasDatabaseName("ix_notifications_pending")
-                        .HasFilter("digest_id IS NULL");
-
-                    b.HasIndex("AppId", "Model", "RetiresOn")
-                        .HasDatabaseName("ix_notifications_milestones")
-                        .HasFilter("milestone IS NOT NULL");
+                    b.HasIndex("TeamId", "RunId")
+                        .HasDatabaseName("ix_notifications_team_id_run_id");
 
                     b.ToTable("notifications", (string)null);
                 });
@@ -1484,11 +1472,6 @@ namespace ModelMonitor.Migrations.Migrations
 
             modelBuilder.Entity("ModelMonitor.Notifications.Notification", b =>
                 {
-                    b.HasOne("ModelMonitor.Notifications.Digest", null)
-                        .WithMany()
-                        .HasForeignKey("DigestId")
-                        .HasConstraintName("fk_notifications_digests_digest_id");
-
                     b.HasOne("ModelMonitor.Notifications.NotificationRun", null)
                         .WithMany()
                         .HasForeignKey("RunId")

@@ -44,21 +44,43 @@ internal sealed class DigestLoader(MonitorDb db)
     public async Task<IReadOnlyList<DigestContent>> LoadAsync(IReadOnlyCollection<long> digestIds, CancellationToken cancellationToken)
     {
         var ids = digestIds.ToList();
-        var digests = await db.Set<Digest>().AsNoTracking().Where(d => ids.Contains(d.Id)).ToListAsync(cancellationToken);
-        var rows = await (
-            from n in db.Set<Notification>().AsNoTracking()
-            where n.DigestId != null && ids.Contains(n.DigestId.Value)
-            join a in db.Apps on n.AppId equals a.Id into apps
-            from a in apps.DefaultIfEmpty()
-            orderby n.Id
-            select new { Notification = n, AppName = a == null ? null : a.Name, AppDescription = a == null ? null : a.Description })
+        // Each digest covers its team's runs after the team's previous digest, up to its own.
+        var digests = await db.Set<Digest>().AsNoTracking().Where(d => ids.Contains(d.Id))
+            .Select(d => new
+            {
+                d.Id,
+                d.RunId,
+                d.TeamId,
+                d.CreatedAt,
+                After = db.Set<Digest>().Where(p => p.TeamId == d.TeamId && p.RunId < d.RunId).Max(p => (long?)p.RunId) ?? 0,
+            })
             .ToListAsync(cancellationToken);
+        if (digests.Count == 0)
+            return [];
+        var teamKeys = digests.Select(d => d.TeamId ?? 0).ToArray();
+        var after = digests.Select(d => d.After).ToArray();
+        var upTo = digests.Select(d => d.RunId).ToArray();
+        var notifications = await db.Set<Notification>().FromSql($"""
+            SELECT n.* FROM unnest({teamKeys}, {after}, {upTo}) AS r(team_id, after_run, up_to_run)
+            JOIN notifications n ON n.run_id > r.after_run AND n.run_id <= r.up_to_run
+                AND (n.team_id = r.team_id OR (r.team_id = 0 AND n.team_id IS NULL))
+            """).AsNoTracking().OrderBy(n => n.Id).ToListAsync(cancellationToken);
+        var appIds = notifications.Where(n => n.AppId != null).Select(n => n.AppId!.Value).Distinct().ToList();
+        var apps = await db.Apps.AsNoTracking().Where(a => appIds.Contains(a.Id))
+            .Select(a => new { a.Id, a.Name, a.Description }).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var rows = notifications.Select(n => new
+        {
+            Notification = n,
+            Digest = digests.First(d => (d.TeamId ?? 0) == (n.TeamId ?? 0) && n.RunId > d.After && n.RunId <= d.RunId).Id,
+            AppName = n.AppId is { } appId && apps.TryGetValue(appId, out var app) ? app.Name : null,
+            AppDescription = n.AppId is { } id && apps.TryGetValue(id, out var a) ? a.Description : null,
+        }).ToList();
         var teamIds = digests.Where(d => d.TeamId != null).Select(d => d.TeamId!.Value).Distinct().ToList();
         var teams = await db.Teams.AsNoTracking().Where(t => teamIds.Contains(t.Id))
             .Select(t => new { t.Id, t.Name, t.Emails, t.EscalationEmails })
             .ToDictionaryAsync(t => t.Id, cancellationToken);
 
-        var byDigest = rows.ToLookup(r => r.Notification.DigestId!.Value);
+        var byDigest = rows.ToLookup(r => r.Digest);
         return digests.OrderBy(d => d.Id).Select(d =>
         {
             DigestTeam? team = null;

@@ -16,7 +16,6 @@ public sealed class Notification
     public long? TeamId { get; set; }
     public long? AppId { get; set; }
     public long? PinId { get; set; }
-    public long? DigestId { get; set; }
 
     public required string Reason { get; set; }
     public string Provider { get; set; } = "";
@@ -48,10 +47,8 @@ public sealed class Notification
         {
             e.ToTable("notifications");
             e.HasIndex(n => n.IdempotencyKey).IsUnique();
-            e.HasIndex(n => n.DigestId);
-            // Planning looks for items not yet in a digest, and for milestones already sent for a pin.
-            e.HasIndex(n => n.TeamId).HasFilter("digest_id IS NULL").HasDatabaseName("ix_notifications_pending");
-            e.HasIndex(n => new { n.AppId, n.Model, n.RetiresOn }).HasFilter("milestone IS NOT NULL").HasDatabaseName("ix_notifications_milestones");
+            // A digest is its team's items in a range of runs; few indexes keep planning's inserts cheap.
+            e.HasIndex(n => new { n.TeamId, n.RunId });
             e.Property(n => n.IdempotencyKey).HasMaxLength(600);
             e.Property(n => n.Reason).HasMaxLength(32);
             e.Property(n => n.Provider).HasMaxLength(64);
@@ -64,7 +61,6 @@ public sealed class Notification
             e.Property(n => n.Verdict).HasMaxLength(16);
             e.Property(n => n.Detail).HasMaxLength(2000);
             e.HasOne<NotificationRun>().WithMany().HasForeignKey(n => n.RunId);
-            e.HasOne<Digest>().WithMany().HasForeignKey(n => n.DigestId);
             // Teams, apps and pins may be deleted; what was told about them stays.
             e.HasOne<Pins.Team>().WithMany().HasForeignKey(n => n.TeamId).OnDelete(DeleteBehavior.SetNull);
         }
@@ -103,8 +99,9 @@ public sealed class NotificationRun
     }
 }
 
-/// One message per team per planning run (team null: the operators' digest). Its content is rendered from
-/// its notifications whenever it is sent, and its Message-Id derives from its id, so a resend is recognisable.
+/// One message per team per planning run (team null: the operators' digest). It holds the team's notifications
+/// planned after the team's previous digest, up to and including its run. Its content is rendered from them
+/// whenever it is sent, and its Message-Id derives from its id, so a resend is recognisable.
 public sealed class Digest
 {
     public long Id { get; set; }

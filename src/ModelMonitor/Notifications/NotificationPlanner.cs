@@ -73,16 +73,14 @@ internal sealed partial class NotificationPlanner(
                 new("max_ms", milestones.Max()),
             };
 
-            var planned = await ExecuteAsync(connection, tx, Sql.Milestones, parameters, cancellationToken);
-            if (settings.RetiredDaily)
-                planned += await ExecuteAsync(connection, tx, Sql.RetiredDaily, parameters, cancellationToken);
+            parameters.Add(new("retired_daily", settings.RetiredDaily));
+            var planned = await ExecuteAsync(connection, tx, Sql.MilestonesAndRetired, parameters, cancellationToken);
             planned += await ExecuteAsync(connection, tx, Sql.ChangeEvents, parameters, cancellationToken);
             planned += await ExecuteAsync(connection, tx, Sql.VerdictChanges, parameters, cancellationToken);
             if (settings.OperatorEmails.Count > 0)
                 planned += await ExecuteAsync(connection, tx, Sql.UnhealthySources, parameters, cancellationToken);
 
             var digests = await ExecuteAsync(connection, tx, Sql.Digests, parameters, cancellationToken);
-            await ExecuteAsync(connection, tx, Sql.AssignToDigests, parameters, cancellationToken);
             parameters.Add(new("operators", settings.OperatorEmails.Count > 0));
             parameters.Add(new("webhooks", !string.IsNullOrEmpty(settings.WebhookKey)));
             var outbox = await ExecuteAsync(connection, tx, Sql.Outbox, parameters, cancellationToken);
@@ -146,22 +144,24 @@ internal sealed partial class NotificationPlanner(
     /// platform, e.g. Bedrock, watches that platform's lifecycle) and its readiness, minus pins under a waiver.
     private static class Sql
     {
-        private const string PinFacts = """
-            SELECT p.id AS pin_id, a.id AS app_id, a.team_id, p.provider, p.model, p.version, p.environment,
+        private const string FactColumns = """
+            p.id AS pin_id, a.id AS app_id, a.team_id, p.provider, p.model, p.version, p.environment,
                    coalesce(p.platform, p.provider) AS platform, coalesce(p.resolved_model, p.model) AS watched,
                    mv.provider AS lifecycle, mv.status, mv.retires_on, coalesce(mv.retires_on_is_estimate, false) AS is_estimate,
                    mv.retires_on_precision AS precision, mv.replacements[1] AS successor,
                    coalesce(r.verdict, 'unknown') AS verdict, mv.retires_on - @as_of AS days_left
-            FROM pins p
-            JOIN apps a ON a.id = p.app_id
-            {0} JOIN model_versions mv ON mv.model = coalesce(p.resolved_model, p.model) AND mv.version = p.version
+            """;
+
+        // As pins resolve: the platform's lifecycle when the catalog has one, else the provider's.
+        private const string Lifecycle = """
+            mv.model = coalesce(p.resolved_model, p.model) AND mv.version = p.version
                 AND (mv.provider = coalesce(p.platform, p.provider)
-                     -- as pins resolve: the platform's lifecycle when the catalog has one, else the provider's
                      OR (p.platform IS NOT NULL AND mv.provider = p.provider AND NOT EXISTS (
                          SELECT 1 FROM model_versions x WHERE x.provider = p.platform AND x.model = mv.model AND x.version = mv.version)))
-            LEFT JOIN pin_readiness r ON r.pin_id = p.id
-            WHERE ({1})
-              AND NOT EXISTS (
+            """;
+
+        private const string NotWaived = """
+            NOT EXISTS (
                 SELECT 1 FROM waivers w
                 WHERE w.app_id = p.app_id AND w.provider = p.provider AND w.model = p.model
                   AND w.version = p.version AND w.environment = p.environment AND w.until >= @as_of
@@ -173,56 +173,75 @@ internal sealed partial class NotificationPlanner(
                       AND ce.occurred_at > w.created_at))
             """;
 
+        // Pin facts for a small set of pins (those an event or a verdict names); the lifecycle may be missing.
+        private static string PinFacts(string filter) => $"""
+            SELECT {FactColumns}
+            FROM pins p
+            JOIN apps a ON a.id = p.app_id
+            LEFT JOIN model_versions mv ON {Lifecycle}
+            LEFT JOIN pin_readiness r ON r.pin_id = p.id
+            WHERE ({filter}) AND {NotWaived}
+            """;
+
+        // Pin facts for every pin whose lifecycle passes the filter, driven from the (few) matching model versions:
+        // plain pins through the index on pins (provider, model, version), alias and platform pins by a scan.
+        private static string PinFactsByLifecycle(string filter) => $"""
+            SELECT {FactColumns}
+            FROM model_versions mv
+            JOIN pins p ON p.provider = mv.provider AND p.model = mv.model AND p.version = mv.version
+                       AND p.platform IS NULL AND p.resolved_model IS NULL
+            JOIN apps a ON a.id = p.app_id
+            LEFT JOIN pin_readiness r ON r.pin_id = p.id
+            WHERE ({filter}) AND {NotWaived}
+            UNION ALL
+            SELECT {FactColumns}
+            FROM pins p
+            JOIN apps a ON a.id = p.app_id
+            JOIN model_versions mv ON {Lifecycle}
+            LEFT JOIN pin_readiness r ON r.pin_id = p.id
+            WHERE (p.platform IS NOT NULL OR p.resolved_model IS NOT NULL) AND ({filter}) AND {NotWaived}
+            """;
+
         private const string Columns = """
             idempotency_key, run_id, team_id, app_id, pin_id, reason, provider, model, version, environment, platform,
             milestone, retires_on, is_estimate, precision, days_left, successor, verdict, detail, escalate, informational, created_at
             """;
 
         private static string Key(string reason, string suffix) =>
-            $"concat_ws('/', 't' || c.team_id, 'a' || c.app_id, c.provider, c.model, c.version, c.environment, '{reason}', {suffix})";
+            $"concat_ws('/', 't' || c.team_id, 'a' || c.app_id, c.provider, c.model, c.version, c.environment, {reason}, {suffix})";
 
         private const string AliasDetail = "CASE WHEN c.watched <> c.model THEN 'alias of ' || c.watched END";
 
-        // The milestone a pin is at is the smallest one not below its days left (ready pins: the quieter ladder).
-        // It is planned unless it, or a more urgent one, was already planned for the same date. A date moved
-        // later puts the pin at a milestone it already passed in spirit: that item is informational.
-        public static readonly string Milestones = $"""
+        // Milestones and already-retired pins, in one pass. The milestone a pin is at is the smallest one not
+        // below its days left (ready pins: the quieter ladder); its key carries the milestone and the date, so each
+        // is planned once per date. A date moved later puts the pin at a milestone of the new date at once: that
+        // item is informational. A retired pin's key carries the day: it alerts daily until the pin changes.
+        // No lookup of earlier items: the unique key is the only memory, so the statement never reads the table
+        // it writes.
+        public static readonly string MilestonesAndRetired = $"""
             WITH ladder AS (
                 SELECT d,
                        (SELECT min(m) FROM unnest(@ms) m WHERE m >= d) AS m_all,
                        (SELECT min(m) FROM unnest(@ready_ms) m WHERE m >= d) AS m_ready
                 FROM generate_series(0, @max_ms) d
-            ), pf AS ({string.Format(PinFacts, "", "mv.retires_on BETWEEN @as_of AND @as_of + @max_ms")}
             ), later AS (
                 SELECT DISTINCT provider, model, version FROM change_events
                 WHERE kind = 'RetirementMovedLater' AND id > @prev_wm AND occurred_at >= @lookback_from
+            ), pf AS ({PinFactsByLifecycle("mv.retires_on <= @as_of + @max_ms OR mv.status = 'Retired'")}
             ), c AS (
-                SELECT pf.*, CASE WHEN pf.verdict = 'ready' THEN l.m_ready ELSE l.m_all END AS m
-                FROM pf JOIN ladder l ON l.d = pf.days_left
+                SELECT pf.*, (pf.days_left < 0 OR pf.status = 'Retired') AS retired,
+                       CASE WHEN pf.verdict = 'ready' THEN l.m_ready ELSE l.m_all END AS m
+                FROM pf LEFT JOIN ladder l ON l.d = pf.days_left
             )
             INSERT INTO notifications ({Columns})
-            SELECT {Key("milestone", "c.m, c.retires_on")}, @run, c.team_id, c.app_id, c.pin_id, 'milestone',
-                   c.provider, c.model, c.version, c.environment, c.platform, c.m, c.retires_on, c.is_estimate, c.precision,
-                   c.days_left, c.successor, c.verdict, {AliasDetail}, c.verdict = 'not-ready',
-                   EXISTS (SELECT 1 FROM later WHERE later.provider = c.lifecycle AND later.model = c.watched AND later.version = c.version),
+            SELECT CASE WHEN c.retired THEN {Key("'retired'", "@as_of")} ELSE {Key("'milestone'", "c.m, c.retires_on")} END,
+                   @run, c.team_id, c.app_id, c.pin_id, CASE WHEN c.retired THEN 'retired' ELSE 'milestone' END,
+                   c.provider, c.model, c.version, c.environment, c.platform, CASE WHEN c.retired THEN NULL ELSE c.m END,
+                   c.retires_on, c.is_estimate, c.precision, c.days_left, c.successor, c.verdict, {AliasDetail}, c.verdict = 'not-ready',
+                   NOT c.retired AND EXISTS (SELECT 1 FROM later WHERE later.provider = c.lifecycle AND later.model = c.watched AND later.version = c.version),
                    @now
             FROM c
-            WHERE c.m IS NOT NULL
-              AND NOT EXISTS (
-                SELECT 1 FROM notifications n
-                WHERE n.app_id = c.app_id AND n.model = c.model AND n.retires_on = c.retires_on AND n.milestone IS NOT NULL
-                  AND n.milestone <= c.m AND n.provider = c.provider AND n.version = c.version AND n.environment = c.environment)
-            ON CONFLICT (idempotency_key) DO NOTHING
-            """;
-
-        // Already retired: every day (the key carries the day) until the pin changes.
-        public static readonly string RetiredDaily = $"""
-            WITH c AS ({string.Format(PinFacts, "", "mv.retires_on < @as_of OR mv.status = 'Retired'")})
-            INSERT INTO notifications ({Columns})
-            SELECT {Key("retired", "@as_of")}, @run, c.team_id, c.app_id, c.pin_id, 'retired',
-                   c.provider, c.model, c.version, c.environment, c.platform, NULL, c.retires_on, c.is_estimate, c.precision,
-                   c.days_left, c.successor, c.verdict, {AliasDetail}, c.verdict = 'not-ready', false, @now
-            FROM c
+            WHERE (c.retired AND @retired_daily) OR (NOT c.retired AND c.m IS NOT NULL)
             ON CONFLICT (idempotency_key) DO NOTHING
             """;
 
@@ -246,7 +265,7 @@ internal sealed partial class NotificationPlanner(
                 UNION ALL
                 SELECT ev.*, p.id FROM ev JOIN pins p
                     ON ev.kind = 'AliasRepointed' AND p.model = ev.model AND p.provider = ev.provider
-            ), pf AS ({string.Format(PinFacts, "LEFT", "p.id IN (SELECT hit_pin FROM hit)")}
+            ), pf AS ({PinFacts("p.id IN (SELECT hit_pin FROM hit)")}
             ), c AS (
                 SELECT pf.*, hit.reason, hit.old_value, hit.new_value, hit.occurred_at
                 FROM hit JOIN pf ON pf.pin_id = hit.hit_pin
@@ -254,7 +273,7 @@ internal sealed partial class NotificationPlanner(
                 WHERE hit.kind = 'AliasRepointed' OR pf.lifecycle IS NULL OR pf.lifecycle = hit.provider
             )
             INSERT INTO notifications ({Columns})
-            SELECT {Key("' || c.reason || '", "coalesce(left(c.new_value, 100), (c.occurred_at AT TIME ZONE 'UTC')::date::text)")},
+            SELECT {Key("c.reason", "coalesce(left(c.new_value, 100), (c.occurred_at AT TIME ZONE 'UTC')::date::text)")},
                    @run, c.team_id, c.app_id, c.pin_id, c.reason,
                    c.provider, c.model, c.version, c.environment, c.platform, NULL, c.retires_on, c.is_estimate, c.precision,
                    c.days_left, c.successor, c.verdict,
@@ -266,9 +285,9 @@ internal sealed partial class NotificationPlanner(
 
         // A verdict recorded as changed since the last run (see Readiness).
         public static readonly string VerdictChanges = $"""
-            WITH c AS ({string.Format(PinFacts, "LEFT", "p.id IN (SELECT pin_id FROM pin_readiness WHERE changed_at > @prev_at AND changed_at <= @now AND verdict <> 'unknown')")})
+            WITH c AS ({PinFacts("p.id IN (SELECT pin_id FROM pin_readiness WHERE changed_at > @prev_at AND changed_at <= @now AND verdict <> 'unknown')")})
             INSERT INTO notifications ({Columns})
-            SELECT {Key("verdict-changed", "c.verdict")} || '/' || (r.changed_at AT TIME ZONE 'UTC')::date::text,
+            SELECT {Key("'verdict-changed'", "c.verdict")} || '/' || (r.changed_at AT TIME ZONE 'UTC')::date::text,
                    @run, c.team_id, c.app_id, c.pin_id, 'verdict-changed',
                    c.provider, c.model, c.version, c.environment, c.platform, NULL, c.retires_on, c.is_estimate, c.precision,
                    c.days_left, c.successor, c.verdict, 'readiness is now ' || c.verdict, c.verdict = 'not-ready', false, @now
@@ -287,22 +306,15 @@ internal sealed partial class NotificationPlanner(
             ON CONFLICT (idempotency_key) DO NOTHING
             """;
 
-        // One digest per team (and one for the operators: team NULL) that has anything not informational.
+        // One digest per team (and one for the operators: team NULL) with anything not informational in this run.
+        // A digest holds its team's items since the team's previous digest (see DigestLoader), so informational
+        // items of runs without a digest ride along, and no item row is ever updated.
         public const string Digests = """
             INSERT INTO digests (run_id, team_id, created_at)
             SELECT @run, team_id, @now FROM notifications
-            WHERE digest_id IS NULL
+            WHERE run_id = @run
             GROUP BY team_id
             HAVING bool_or(NOT informational)
-            """;
-
-        public const string AssignToDigests = """
-            UPDATE notifications n SET digest_id = d.id
-            FROM digests d
-            WHERE d.run_id = @run AND n.digest_id IS NULL AND d.team_id = n.team_id;
-            UPDATE notifications n SET digest_id = d.id
-            FROM digests d
-            WHERE d.run_id = @run AND n.digest_id IS NULL AND d.team_id IS NULL AND n.team_id IS NULL;
             """;
 
         public const string Outbox = """
@@ -324,10 +336,9 @@ internal sealed partial class NotificationPlanner(
             WITH touched AS (
                 SELECT DISTINCT n.app_id, n.provider, n.model, n.version, n.environment, a.repository, a.name AS app, t.name AS team
                 FROM notifications n
-                JOIN digests d ON d.id = n.digest_id AND d.run_id = @run
                 JOIN apps a ON a.id = n.app_id
                 JOIN teams t ON t.id = a.team_id
-                WHERE coalesce(a.repository, '') <> ''
+                WHERE n.run_id = @run AND NOT n.informational AND coalesce(a.repository, '') <> ''
             ), up AS (
                 INSERT INTO github_issues (app_id, provider, model, version, environment, repository, marker, state, updated_at)
                 SELECT app_id, provider, model, version, environment, repository,

@@ -192,7 +192,19 @@ internal sealed partial class OutboxDelivery(
             SmtpSecurity.Ssl => SecureSocketOptions.SslOnConnect,
             _ => SecureSocketOptions.StartTls,
         };
-        await client.ConnectAsync(settings.Host!, settings.Port, security, cancellationToken);
+        // Our own socket, to turn Nagle off: each command is a small write that otherwise waits on a delayed ACK
+        // (tens of milliseconds per message on a fast link). MailKit owns and closes it from here on.
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(settings.Host!, settings.Port, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        await client.ConnectAsync(socket, settings.Host!, settings.Port, security, cancellationToken);
         if (!string.IsNullOrEmpty(settings.Username))
             await client.AuthenticateAsync(settings.Username, settings.Password ?? "", cancellationToken);
     }

@@ -180,6 +180,37 @@ public sealed class PlanningTests
     }
 
     [Fact]
+    public async Task AnAliasRePointedAlertsThePinsOfTheAlias()
+    {
+        await using var h = await NotifyHarness.StartAsync();
+        await h.AddModelAsync("openai", "gpt-4o-2024-08-06", null, status: LifecycleStatus.Active);
+        await h.AddModelAsync("openai", "gpt-4o-2024-11-20", null, status: LifecycleStatus.Active);
+        await h.App.WithDbAsync(async db =>
+        {
+            db.ModelAliases.Add(new ModelAlias { Provider = "openai", Alias = "gpt-4o", Target = "gpt-4o-2024-08-06", ValidFrom = h.Clock.GetUtcNow().AddDays(-100) });
+            return await db.SaveChangesAsync();
+        });
+        await h.CreateTeamAsync("payments");
+        await h.PutAppAsync("payments", "checkout", ["openai/gpt-4o"]);
+        Assert.Empty(await h.PlanAndDeliverAsync());
+
+        h.Clock.Advance(TimeSpan.FromHours(1));
+        await h.App.WithDbAsync(async db =>
+        {
+            db.ChangeEvents.Add(new ChangeEvent
+            {
+                OccurredAt = h.Clock.GetUtcNow(), Kind = ChangeKind.AliasRepointed, Provider = "openai", Model = "gpt-4o",
+                OldValue = "gpt-4o-2024-08-06", NewValue = "gpt-4o-2024-11-20", SourceName = "test",
+            });
+            return await db.SaveChangesAsync();
+        });
+        var message = Assert.Single(await h.PlanAndDeliverAsync());
+
+        Assert.Equal("gpt-4o now points to another version — 1 app of team payments", message.Subject);
+        Assert.Contains("alias re-pointed (gpt-4o-2024-08-06 → gpt-4o-2024-11-20)", message.TextBody);
+    }
+
+    [Fact]
     public async Task AWaiverForADateInThePastIsRejectedNamingTheField()
     {
         await using var h = await OnePinAsync(25);

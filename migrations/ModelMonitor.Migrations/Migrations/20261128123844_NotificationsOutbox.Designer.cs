@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ModelMonitor.Migrations.Migrations
 {
     [DbContext(typeof(MonitorDb))]
-    [Migration("20261128121310_NotificationsOutbox")]
+    [Migration("20261128123844_NotificationsOutbox")]
     partial class NotificationsOutbox
     {
         /// <inheritdoc />
@@ -724,10 +724,6 @@ namespace ModelMonitor.Migrations.Migrations
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("detail");
 
-                    b.Property<long?>("DigestId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("digest_id");
-
                     b.Property<string>("Environment")
                         .IsRequired()
                         .HasMaxLength(63)
@@ -821,9 +817,6 @@ namespace ModelMonitor.Migrations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_notifications");
 
-                    b.HasIndex("DigestId")
-                        .HasDatabaseName("ix_notifications_digest_id");
-
                     b.HasIndex("IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ix_notifications_idempotency_key");
@@ -831,13 +824,8 @@ namespace ModelMonitor.Migrations.Migrations
                     b.HasIndex("RunId")
                         .HasDatabaseName("ix_notifications_run_id");
 
-                    b.HasIndex("TeamId")
-                        .HasDatabaseName("ix_notifications_pending")
-                        .HasFilter("digest_id IS NULL");
-
-                    b.HasIndex("AppId", "Model", "RetiresOn")
-                        .HasDatabaseName("ix_notifications_milestones")
-                        .HasFilter("milestone IS NOT NULL");
+                    b.HasIndex("TeamId", "RunId")
+                        .HasDatabaseName("ix_notifications_team_id_run_id");
 
                     b.ToTable("notifications", (string)null);
                 });
@@ -1487,11 +1475,6 @@ namespace ModelMonitor.Migrations.Migrations
 
             modelBuilder.Entity("ModelMonitor.Notifications.Notification", b =>
                 {
-                    b.HasOne("ModelMonitor.Notifications.Digest", null)
-                        .WithMany()
-                        .HasForeignKey("DigestId")
-                        .HasConstraintName("fk_notifications_digests_digest_id");
-
                     b.HasOne("ModelMonitor.Notifications.NotificationRun", null)
                         .WithMany()
                         .HasForeignKey("RunId")

@@ -162,7 +162,6 @@ namespace ModelMonitor.Migrations.Migrations
                     team_id = table.Column<long>(type: "bigint", nullable: true),
                     app_id = table.Column<long>(type: "bigint", nullable: true),
                     pin_id = table.Column<long>(type: "bigint", nullable: true),
-                    digest_id = table.Column<long>(type: "bigint", nullable: true),
                     reason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     provider = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     model = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
@@ -184,11 +183,6 @@ namespace ModelMonitor.Migrations.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_notifications", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_notifications_digests_digest_id",
-                        column: x => x.digest_id,
-                        principalTable: "digests",
-                        principalColumn: "id");
                     table.ForeignKey(
                         name: "fk_notifications_notification_run_run_id",
                         column: x => x.run_id,
@@ -254,32 +248,20 @@ namespace ModelMonitor.Migrations.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_notifications_digest_id",
-                table: "notifications",
-                column: "digest_id");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_notifications_idempotency_key",
                 table: "notifications",
                 column: "idempotency_key",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_notifications_milestones",
-                table: "notifications",
-                columns: new[] { "app_id", "model", "retires_on" },
-                filter: "milestone IS NOT NULL");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_notifications_pending",
-                table: "notifications",
-                column: "team_id",
-                filter: "digest_id IS NULL");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_notifications_run_id",
                 table: "notifications",
                 column: "run_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_notifications_team_id_run_id",
+                table: "notifications",
+                columns: new[] { "team_id", "run_id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_outbox_digest_id",
