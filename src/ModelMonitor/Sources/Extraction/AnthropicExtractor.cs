@@ -14,7 +14,7 @@ public sealed class AnthropicExtractor : IExtractor
     private static readonly string[] ReplacementPhrases = ["replacement", "successor", "migrate", "upgrade", "instead"];
     // Header words that say the column's dates are not firm.
     private static readonly string[] EstimateHeaderWords = ["tentative", "earliest", "estimated", "expected", "planned"];
-    // Section prose that says an announcement's models are already gone ("These models were retired July 21, 2025.").
+    // Section prose that says an announcement's models are already gone ("... were retired on <date>").
     private static readonly string[] RetiredProse = ["were retired", "have been retired", "are retired", "has been retired", "was retired"];
 
     public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
@@ -50,6 +50,7 @@ public sealed class AnthropicExtractor : IExtractor
         var deprecatedColumn = LifecycleTables.Column(table, ["deprecat"], ["model"]);
         var releaseColumn = LifecycleTables.Column(table, ["release", "launch"]);
         var replacementColumn = LifecycleTables.Column(table, ReplacementPhrases);
+        var announced = LifecycleTables.AnnouncementDate(table.Headings);
         var tentative = EstimateHeaderWords.Any(w =>
             LifecycleTables.HeaderText(table, retirementColumn).Contains(w, StringComparison.OrdinalIgnoreCase));
 
@@ -76,7 +77,7 @@ public sealed class AnthropicExtractor : IExtractor
                     Aliases = aliases,
                     Status = status,
                     ReleasedOn = released.Date,
-                    DeprecatedOn = deprecated.Date,
+                    DeprecatedOn = deprecated.Date ?? (status == LifecycleStatus.Deprecated ? announced : null),
                     RetiresOn = retires.Date,
                     // A "tentative" column qualifies the dates of models still active; a deprecated model's
                     // retirement date is the one its announcement fixed.

@@ -43,7 +43,7 @@ public static partial class DateGrammar
 
     // Cell texts that mean "no date" (compared after footnote marks and punctuation are trimmed).
     [GeneratedRegex(
-        @"^(?:|n/?a|-+|—+|–+|tbd|tba|tbc|none|null|unknown|not\s+applicable|to\s+be\s+(?:determined|announced|confirmed)|not\s+(?:yet\s+)?(?:announced|scheduled|determined|set|planned)|no\s+(?:\w+\s+){0,3}(?:date|dates)(?:\s+(?:\w+\s+){0,2}(?:announced|set|scheduled|planned|available|yet))?|(?:date\s+)?not\s+yet\s+(?:announced|set|determined)|n/?a\s*\(.*\))$",
+        @"^(?:|n/?a|-+|—+|–+|tbd|tba|tbc|none|null|unknown|not\s+applicable|to\s+be\s+(?:determined|announced|confirmed)|not\s+(?:yet\s+)?(?:announced|scheduled|determined|set|planned)|no\s+(?:\w+\s+){0,3}(?:date|dates)(?:\s+(?:\w+\s+){0,2}(?:announced|set|scheduled|planned|available|yet))?|(?:date\s+)?not\s+yet\s+(?:announced|set|determined)|n/?a\s*\(.*\)|pending|coming\s+soon|ongoing|indefinite(?:ly)?|until\s+further\s+notice|not\s+(?:yet\s+)?(?:deprecated|retired))$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Placeholder();
 

@@ -12,7 +12,7 @@ public sealed class GeminiExtractor : IExtractor
     private static readonly string[] ShutdownPhrases = ["shutdown", "shut down", "retire", "discontinu", "end of life", "sunset", "removal"];
     private static readonly string[] ReplacementPhrases = ["replacement", "successor", "upgrade", "migrate", "instead", "alternative"];
     private static readonly string[] EarliestProse =
-        ["earliest possible", "at the earliest", "no earlier than", "not earlier than", "may be extended", "won't be moved to an earlier"];
+        ["earliest possible", "at the earliest", "no earlier than", "not earlier than", "may be extended", "moved to an earlier", "moved earlier"];
 
     public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
 
@@ -63,7 +63,7 @@ public sealed class GeminiExtractor : IExtractor
                 groupStatus = LifecycleTables.StatusFromText(divider) == LifecycleStatus.Preview ? LifecycleStatus.Preview : null;
                 continue;
             }
-            var models = ModelsOf(row, modelColumn, shutdownColumn, replacementColumn, releaseColumn);
+            var models = ModelsOf(table.Header, row, modelColumn, shutdownColumn, replacementColumn, releaseColumn);
             if (models.Count == 0)
                 continue;
             var problems = new List<string>();
@@ -95,15 +95,21 @@ public sealed class GeminiExtractor : IExtractor
     }
 
     // A model cell may hold a display name ("Gemini 2.0 Flash") with the ids in a notes column instead.
+    private static readonly string[] NotesHeaders = ["id", "note", "comment", "detail", "include", "variant", "version"];
+
     private static IReadOnlyList<(string Model, IReadOnlyList<string> Aliases)> ModelsOf(
-        IReadOnlyList<PageCell> row, int modelColumn, int shutdownColumn, int replacementColumn, int releaseColumn)
+        IReadOnlyList<PageCell> headers, IReadOnlyList<PageCell> row, int modelColumn, int shutdownColumn, int replacementColumn, int releaseColumn)
     {
         var models = LifecycleTables.ModelsWithAliases(PageTable.Cell(row, modelColumn));
         if (models.Count > 0)
             return models;
         for (var i = 0; i < row.Count; i++)
         {
-            if (i == modelColumn || i == shutdownColumn || i == replacementColumn || i == releaseColumn || row[i].Codes.Count == 0)
+            if (i == modelColumn || i == shutdownColumn || i == replacementColumn || i == releaseColumn)
+                continue;
+            // Ids in other columns count when marked as code, or in a column that is about ids or notes.
+            var header = i < headers.Count ? headers[i].Text : "";
+            if (row[i].Codes.Count == 0 && !NotesHeaders.Any(h => header.Contains(h, StringComparison.OrdinalIgnoreCase)))
                 continue;
             var fromNotes = LifecycleTables.ModelsWithAliases(row[i]);
             if (fromNotes.Count > 0)

@@ -96,11 +96,28 @@ internal sealed class HtmlPageReader
         var isListItem = name == "li";
         if (isListItem)
             _listItemDepth++;
+        // A heading inside a callout ("Note") titles only the callout, not the content after it.
+        var headings = IsBox(element) ? _headings.Snapshot() : null;
         foreach (var child in element.ChildNodes)
             Walk(child);
         FlushParagraph();
+        if (headings is not null)
+            _headings.Restore(headings);
         if (isListItem)
             _listItemDepth--;
+    }
+
+    private static readonly string[] BoxMarkers =
+        ["note", "alert", "callout", "admonition", "warning", "caution", "important", "tip", "aside"];
+
+    private static bool IsBox(IElement element)
+    {
+        if (element.LocalName is "aside" or "details" or "dialog" or "figure" or "blockquote")
+            return true;
+        var marks = $"{element.GetAttribute("class")} {element.GetAttribute("role")}";
+        // The callout's title wrapper is part of the callout, not a box of its own.
+        return BoxMarkers.Any(m => marks.Contains(m, StringComparison.OrdinalIgnoreCase))
+            && !marks.Contains("title", StringComparison.OrdinalIgnoreCase) && !marks.Contains("head", StringComparison.OrdinalIgnoreCase);
     }
 
     // Memoized: deep inline nesting would otherwise rescan the same subtrees at every level.

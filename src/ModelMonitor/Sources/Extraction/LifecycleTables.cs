@@ -101,13 +101,11 @@ internal static class LifecycleTables
             }
             // Only a parenthetical that says so makes aliases; "(replaces x)" does not.
             var note = EnclosingParenthetical(text, at);
-            if (AliasWords.Any(w => note.Contains(w, StringComparison.OrdinalIgnoreCase)))
+            if (ModelIds.AliasWords.Any(w => note.Contains(w, StringComparison.OrdinalIgnoreCase)))
                 result[^1].Aliases.Add(id);
         }
         return result.Select(r => (r.Model, (IReadOnlyList<string>)r.Aliases)).ToList();
     }
-
-    private static readonly string[] AliasWords = ["alias", "point", "including", "includes", "also available as", "same as"];
 
     private static int ParenthesisDepth(string text, int index)
     {

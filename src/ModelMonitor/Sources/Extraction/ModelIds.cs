@@ -56,10 +56,43 @@ public static partial class ModelIds
     private static void AddTokens(string text, List<string> found, bool lenient)
     {
         var normalized = DateGrammar.Normalize(text);
-        foreach (var part in Separators().Split(normalized))
+        var before = found.Count;
+        // "gpt-4o (recommended)" names gpt-4o: parentheticals are read apart from the text around them.
+        AddSplit(Parenthetical().Replace(normalized, " "), found, lenient);
+        foreach (Match parenthetical in Parenthetical().Matches(normalized))
         {
-            // "gpt-4o (recommended)" names gpt-4o; a parenthetical alone names nothing.
-            var token = Clean(Parenthetical().Replace(part, " "));
+            var inner = parenthetical.Value.Trim().TrimStart('(').TrimEnd(')');
+            // Ids in parentheses count when the text names none outside them ("Claude Sonnet 4
+            // (claude-sonnet-4-20250514)") or when the parenthetical lists aliases.
+            if (found.Count == before)
+                AddSplit(inner, found, lenient);
+            else if (AliasWords.Any(w => inner.Contains(w, StringComparison.OrdinalIgnoreCase)))
+                AddDistinctive(inner, found);
+        }
+        // Prose that names an id among its words ("Includes gemini-1.5-flash-8b-001"): only tokens
+        // no word could be (lowercase, a digit, a hyphen) are taken from it.
+        if (found.Count == before && !lenient)
+            AddDistinctive(normalized, found);
+    }
+
+    private static void AddDistinctive(string text, List<string> found)
+    {
+        foreach (var word in text.Split([' ', ',', ';', '|'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            var token = Clean(word);
+            if (token.Any(char.IsDigit) && token.Contains('-', StringComparison.Ordinal) && !token.Any(char.IsUpper))
+                AddIfId(token, found);
+        }
+    }
+
+    // Words by which a parenthetical says its ids point to the id before it.
+    internal static readonly string[] AliasWords = ["alias", "point", "including", "includes", "also available as", "same as"];
+
+    private static void AddSplit(string text, List<string> found, bool lenient)
+    {
+        foreach (var part in Separators().Split(text))
+        {
+            var token = Clean(part);
             if (token.Length == 0)
                 continue;
             if (lenient && token.Contains(' ', StringComparison.Ordinal))

@@ -159,6 +159,14 @@ internal sealed class HeadingStack
 
     public IReadOnlyList<string> Current => _stack.Select(h => h.Text).ToArray();
 
+    public IReadOnlyList<(int Level, string Text)> Snapshot() => _stack.ToArray();
+
+    public void Restore(IReadOnlyList<(int Level, string Text)> snapshot)
+    {
+        _stack.Clear();
+        _stack.AddRange(snapshot);
+    }
+
     public PageHeading Push(int level, string text)
     {
         while (_stack.Count > 0 && _stack[^1].Level >= level && _stack[^1].Level > 0)

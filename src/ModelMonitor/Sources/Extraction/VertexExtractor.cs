@@ -12,10 +12,10 @@ public sealed class VertexExtractor : IExtractor
     private static readonly string[] RetirementPhrases = ["retire", "shutdown", "shut down", "discontinu", "end of life", "deprecation date"];
     private static readonly string[] ReplacementPhrases = ["upgrade", "replacement", "successor", "migrate", "instead"];
 
-    // Page prose saying listed dates are a lower bound ("retirement timelines may be extended, they won't be
-    // moved to an earlier date"): every date it covers is the earliest possible.
+    // Page prose saying the listed dates are a lower bound (they can be extended, never brought forward):
+    // every date it covers is the earliest possible.
     private static readonly string[] EarliestProse =
-        ["may be extended", "earliest possible", "won't be moved to an earlier", "will not be moved to an earlier", "at the earliest"];
+        ["may be extended", "earliest possible", "moved to an earlier", "moved earlier", "at the earliest"];
 
     public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
 

@@ -30,7 +30,7 @@ public sealed class AnthropicExtractorTests
 
         ### 2025-01-21: Claude 2 models
 
-        These models were retired July 21, 2025.
+        Both models below were retired in July 2025 and no longer answer.
 
         | Retirement Date | Deprecated Model | Recommended Replacement |
         |---|---|---|
@@ -47,7 +47,7 @@ public sealed class AnthropicExtractorTests
           <tr><td><code>claude-3-5-haiku-20241022</code></td><td>Active</td><td>N/A</td><td>N/A</td></tr>
         </table>
         <h3>2025-10-28: Claude Sonnet 3.7 model</h3>
-        <p>On October 28, 2025, we notified developers.</p>
+        <p>Users of this model heard about it by email on October 28, 2025.</p>
         <table>
           <thead><tr><th>Deprecated model</th><th>Recommended replacement</th><th>Retirement date</th></tr></thead>
           <tbody><tr><td><code>claude-3-7-sonnet-20250219</code></td><td><code>claude-sonnet-4-5-20250929</code></td><td>February 19, 2026</td></tr></tbody>
@@ -143,6 +143,23 @@ public sealed class AnthropicExtractorTests
         Assert.Equal(LifecycleStatus.Deprecated, sonnet37.Status);
         Assert.Equal(["claude-sonnet-4-5-20250929"], sonnet37.Replacements);
         Assert.Equal(3, observations.Count);
+    }
+
+    [Fact]
+    public void AnnouncementTableWithAStatusColumnKeepsItsAnnouncementDate()
+    {
+        var observations = Extractor.Extract("""
+            ### 2026-02-01: Claude Haiku 3 model
+
+            | Model | Status | Retirement date | Recommended replacement |
+            |---|---|---|---|
+            | `claude-3-haiku-20240307` | Deprecated | August 1, 2026 | `claude-haiku-4-5-20251001` |
+            """);
+
+        var haiku = Assert.Single(observations);
+        Assert.Equal((LifecycleStatus.Deprecated, new DateOnly(2026, 2, 1), new DateOnly(2026, 8, 1)),
+            (haiku.Status!.Value, haiku.DeprecatedOn!.Value, haiku.RetiresOn!.Value));
+        Assert.Equal(["claude-haiku-4-5-20251001"], haiku.Replacements);
     }
 
     [Fact]

@@ -172,6 +172,22 @@ public sealed class GeminiExtractorTests
     }
 
     [Fact]
+    public void DisplayNameWithThePlainIdInParenthesesOrANotesColumnIsRead()
+    {
+        var observations = Extractor.Extract("""
+            ## Gemini 1.5 Flash
+
+            | Model | Shutdown date | Notes |
+            |---|---|---|
+            | Gemini 1.5 Flash (gemini-1.5-flash-002) | September 24, 2025 | |
+            | Gemini 1.5 Flash 8B | September 24, 2025 | Includes gemini-1.5-flash-8b-001 |
+            """);
+
+        Assert.Equal(["gemini-1.5-flash-002", "gemini-1.5-flash-8b-001"], observations.Select(o => o.Model));
+        Assert.All(observations, o => Assert.Equal(new DateOnly(2025, 9, 24), o.RetiresOn));
+    }
+
+    [Fact]
     public void PageWithoutShutdownTableIsRejected()
     {
         var error = Assert.Throws<ExtractionException>(() => Extractor.Extract("# Gemini models\n\n| Model | Input |\n|---|---|\n| `gemini-2.5-pro` | text |\n"));

@@ -18,7 +18,7 @@ public sealed class OpenAiExtractorTests
 
         | Shutdown date | Model / system | Recommended replacement |
         | --- | --- | --- |
-        | 2025-09-01 | `o1-preview` (including `o1-preview-latest`, which points to this snapshot) | `o3` or `o4-mini*` |
+        | 2025-09-01 | `o1-preview` (the alias `o1-preview-latest` resolves here) | `o3` or `o4-mini*` |
         | No earlier than 2025-12-01 | `o1-mini`<br>`o1-mini-2024-09-12` | `o4-mini` |
         | 2025-09-31 | `gpt-4o-audio-preview-2024-10-01` | `gpt-4o-audio-preview` |
         | 2025-09-01 | `/v1/edits` | `/v1/chat/completions` |
@@ -38,7 +38,7 @@ public sealed class OpenAiExtractorTests
         <nav><a href="/docs">Docs</a></nav>
         <h1>Deprecations</h1>
         <h3 id="x">2025-04-28: Moderation<svg><path d="M0"/></svg></h3>
-        <p>We notified developers of the change.</p>
+        <p>An email went out to affected accounts.</p>
         <table>
           <thead><tr><th>Model</th><th>Shutdown date</th><th>Replacement</th></tr></thead>
           <tbody>

@@ -247,6 +247,21 @@ public sealed class PageDocumentTests
     }
 
     [Fact]
+    public void HeadingInsideACalloutDoesNotTitleTheTableAfterIt()
+    {
+        var document = PageDocument.Parse("""
+            <html><body>
+            <div class="wrapper"><h2>Active versions</h2></div>
+            <div class="docs-note"><div class="docs-note-title"><h6>Note</h6></div><p>Some regions differ.</p></div>
+            <table><tr><th>Model ID</th></tr><tr><td>m-1</td></tr></table>
+            </body></html>
+            """);
+
+        Assert.Equal("Active versions", Assert.Single(document.Tables).Section);
+        Assert.Equal(["Active versions", "Note"], document.Blocks.OfType<PageText>().Single().Headings);
+    }
+
+    [Fact]
     public void MarkdownWithoutTablesHasNone()
     {
         Assert.Empty(PageDocument.Parse("# Title\n\nJust prose.").Tables);

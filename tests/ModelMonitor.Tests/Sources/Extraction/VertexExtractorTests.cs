@@ -48,7 +48,7 @@ public sealed class VertexExtractorTests
         <!DOCTYPE html><html><body>
         <h1>Model versions and lifecycle</h1>
         <h2>Latest available models</h2>
-        <p>While retirement timelines may be extended, they won't be moved to an earlier date than what is listed.</p>
+        <p>Google can push these dates back, but none of them will be moved earlier.</p>
         <h3>Veo models</h3>
         <table>
           <tr><th>Model ID</th><th>Release date</th><th>Retirement date</th></tr>
