@@ -26,7 +26,19 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     public IReadOnlyList<Observation> Extract(string content)
     {
-        var document = ReadDocument(content);
+        try
+        {
+            return Read(ReadDocument(content), content);
+        }
+        catch (Exception ex) when (ex is not ExtractionException)
+        {
+            // The contract: odd input is an extraction error, never another exception.
+            throw new ExtractionException($"the Azure retirement page could not be read: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private static IReadOnlyList<Observation> Read(PageDocument document, string content)
+    {
         var observations = new List<Observation>();
         var lifecycleTables = 0;
         Dictionary<string, string>? linkTargets = null;
@@ -59,18 +71,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     {
         if (string.IsNullOrWhiteSpace(content))
             throw new ExtractionException("the Azure retirement page is empty");
-        try
-        {
-            return PageDocument.Parse(content);
-        }
-        catch (ExtractionException)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            throw new ExtractionException($"the Azure retirement page could not be read: {ex.Message}");
-        }
+        return PageDocument.Parse(content);
     }
 
     private static string NoTableMessage(PageDocument document)

@@ -24,7 +24,19 @@ public sealed partial class BedrockExtractor : IExtractor
 
     public IReadOnlyList<Observation> Extract(string content)
     {
-        var document = ReadDocument(content);
+        try
+        {
+            return Read(ReadDocument(content));
+        }
+        catch (Exception ex) when (ex is not ExtractionException)
+        {
+            // The contract: odd input is an extraction error, never another exception.
+            throw new ExtractionException($"the Bedrock lifecycle page could not be read: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private static IReadOnlyList<Observation> Read(PageDocument document)
+    {
         var tables = document.Tables
             .Select(t => (Table: t, Columns: Columns.Find(t)))
             .Where(t => t.Columns is not null)
@@ -52,18 +64,7 @@ public sealed partial class BedrockExtractor : IExtractor
     {
         if (string.IsNullOrWhiteSpace(content))
             throw new ExtractionException("the Bedrock lifecycle page is empty");
-        try
-        {
-            return PageDocument.Parse(content);
-        }
-        catch (ExtractionException)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            throw new ExtractionException($"the Bedrock lifecycle page could not be read: {ex.Message}");
-        }
+        return PageDocument.Parse(content);
     }
 
     private static IEnumerable<Observation> ReadRow(
@@ -71,7 +72,7 @@ public sealed partial class BedrockExtractor : IExtractor
     {
         var cells = columns.Align(row);
         var problems = new List<string>();
-        var ids = BedrockIds(Cell(cells, columns.Id));
+        var ids = BedrockIds(Cell(cells, columns.Id), requireDigit: false);
         if (ids.Count == 0)
         {
             var display = Collapse(Cell(cells, columns.Name).Text);
@@ -95,8 +96,8 @@ public sealed partial class BedrockExtractor : IExtractor
         var deprecated = DateIn(Cell(cells, columns.Deprecation), columns.Label(columns.Deprecation), problems);
         var retires = DateIn(Cell(cells, columns.Eol), columns.Label(columns.Eol), problems);
         var replacements = columns.ReplacementId >= 0
-            ? BedrockIds(Cell(cells, columns.ReplacementId))
-            : BedrockIds(Cell(cells, columns.Replacement));
+            ? BedrockIds(Cell(cells, columns.ReplacementId), requireDigit: false)
+            : BedrockIds(Cell(cells, columns.Replacement), requireDigit: true);
         var status = StatusOf(table, columns, cells);
         var evidence = Evidence(row);
 
@@ -130,7 +131,7 @@ public sealed partial class BedrockExtractor : IExtractor
             foreach (var row in table.Rows)
             {
                 var cells = columns.Align(row);
-                var ids = BedrockIds(Cell(cells, columns.Id));
+                var ids = BedrockIds(Cell(cells, columns.Id), requireDigit: false);
                 var name = Collapse(Cell(cells, columns.Name).Text);
                 if (ids.Count == 1 && name.Length > 0)
                     map.TryAdd(NameKey(name), ids[0]);
@@ -177,7 +178,8 @@ public sealed partial class BedrockExtractor : IExtractor
 
     // Bedrock model ids (`anthropic.claude-3-haiku-20240307-v1:0`, `meta.llama3-1-8b-instruct-v1`,
     // `us.anthropic…` profiles) in a cell that may also hold prose ("… in US East (N. Virginia)", "A and B").
-    private static List<string> BedrockIds(PageCell cell)
+    // In a column of display names ("Titan Embeddings - Text v1.1") only tokens with a digit count as ids.
+    private static List<string> BedrockIds(PageCell cell, bool requireDigit)
     {
         var ids = new List<string>();
         var sources = cell.Codes.Count > 0 ? cell.Codes.Append(cell.Text) : [cell.Text];
@@ -186,7 +188,7 @@ public sealed partial class BedrockExtractor : IExtractor
             foreach (Match match in BedrockIdPattern().Matches(source))
             {
                 var id = match.Value.TrimEnd('.', '-');
-                if (id.Any(char.IsDigit) && !NotAModel().IsMatch(id) && !ids.Contains(id))
+                if ((!requireDigit || id.Any(char.IsDigit)) && !NotAModel().IsMatch(id) && !ids.Contains(id))
                     ids.Add(id);
             }
         }

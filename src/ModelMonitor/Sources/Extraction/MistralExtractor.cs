@@ -25,7 +25,19 @@ public sealed partial class MistralExtractor : IExtractor
 
     public IReadOnlyList<Observation> Extract(string content)
     {
-        var document = ReadDocument(content);
+        try
+        {
+            return Read(ReadDocument(content));
+        }
+        catch (Exception ex) when (ex is not ExtractionException)
+        {
+            // The contract: odd input is an extraction error, never another exception.
+            throw new ExtractionException($"the Mistral models page could not be read: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private static IReadOnlyList<Observation> Read(PageDocument document)
+    {
         var aliases = AliasTargets(document);
         var observations = new List<Observation>();
         var lifecycleTables = 0;
@@ -65,18 +77,7 @@ public sealed partial class MistralExtractor : IExtractor
     {
         if (string.IsNullOrWhiteSpace(content))
             throw new ExtractionException("the Mistral models page is empty");
-        try
-        {
-            return PageDocument.Parse(content);
-        }
-        catch (ExtractionException)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            throw new ExtractionException($"the Mistral models page could not be read: {ex.Message}");
-        }
+        return PageDocument.Parse(content);
     }
 
     // A short line on its own, such as a bold list item, that names the table below it.
