@@ -64,17 +64,22 @@ internal static class ExtractBench
             Action? core = null;
             string reader;
             string rows;
+            string? failure = null;
             if (extractor is not null)
             {
                 try
                 {
-                    rows = extractor.Extract(content).Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    _ = extractor.Extract(content);
                 }
                 catch (ExtractionException ex)
                 {
-                    Console.WriteLine($"{page,-58} {content.Length / 1024.0,6:0.0}  {provider,-20} fails: {ex.Message}");
-                    continue;
+                    failure = ex.Message;
+                    extractor = null;
                 }
+            }
+            if (extractor is not null)
+            {
+                rows = extractor.Extract(content).Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 extract = () => extractor.Extract(content);
                 // How much of the extraction is the shared core's reading of the page (not for JSON registries).
                 if (bareName != "System.Text.Json")
@@ -84,7 +89,7 @@ internal static class ExtractBench
             else
             {
                 // No extractor on this branch for the page: time the shared core that every extractor starts with.
-                rows = PageDocument.Parse(content).Blocks.Count + " blocks";
+                rows = PageDocument.Parse(content).Blocks.Count + " blocks" + (failure is null ? "" : $" ({provider} extractor: {failure})");
                 extract = () => PageDocument.Parse(content);
                 reader = "core only";
             }

@@ -14,9 +14,9 @@ public sealed class ExtractVerbTests : IDisposable
 
     // Our own page: one dated announcement with a Cohere-style table.
     private const string CoherePage = """
-        ### 2024-12-02: Rerank v2.0
+        ### 2024-12-02: Older rerankers
 
-        | Shutdown Date | Deprecated Model | Recommended Replacement |
+        | Shut-off date | Deprecated model | Suggested replacement |
         |---|---|---|
         | 2025-04-30 | `rerank-english-v2.0` | `rerank-v3.5` |
         """;

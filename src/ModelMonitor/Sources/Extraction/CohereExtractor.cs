@@ -4,24 +4,30 @@ using ModelMonitor.Catalog;
 namespace ModelMonitor.Sources.Extraction;
 
 /// Cohere's deprecations page (docs.cohere.com/docs/deprecations, MDX) and its changelog posts.
-/// The page is a history of dated announcements (`### 2024-12-02: Rerank v2.0`): older ones hold a table
-/// (Shutdown Date | Deprecated Model | … | Recommended Replacement), newer ones a labelled bullet list
-/// ("Deprecated Models:" then one `id` per bullet, aliases in the bullet's prose) followed by a sentence naming
-/// the replacements. A changelog post has the same list without a dated heading; its date is in the front matter.
-/// Lists labelled as endpoints, features, parameters or fine-tuning are not models and yield nothing.
+/// The page is a history of announcements under headings that start with their date (`### 2024-12-02: …`):
+/// older ones hold a table (shutdown date, deprecated model, price, replacement), newer ones a bullet list
+/// introduced by a short label paragraph that names models (one `id` per bullet, aliases in the bullet's
+/// prose), followed by a sentence recommending replacements. A changelog post has the same list without a
+/// dated heading; its date is in the front matter. Lists whose label names endpoints, features, parameters
+/// or fine-tuning are not models and yield nothing.
 public sealed partial class CohereExtractor : IExtractor
 {
     private const int MaxEvidence = 500;
 
     public string Provider => "cohere";
 
-    public IReadOnlyList<Observation> Extract(string content)
+    public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content ?? ""));
+
+    private static List<Observation> Read(string content)
     {
-        var document = PageDocument.Parse(content ?? "");
-        var frontMatter = FrontMatter.Read(content ?? "");
-        var hasDatedHeadings = document.Blocks.OfType<PageHeading>().Any(h => AnnouncedOn(h.Text) is not null);
+        var document = PageDocument.Parse(content);
+        // Each heading's announcement date, read once (null when it has none).
+        var dates = new Dictionary<string, DateOnly?>(StringComparer.Ordinal);
+        foreach (var heading in document.Blocks.OfType<PageHeading>())
+            dates.TryAdd(heading.Text, AnnouncedOn(heading.Text));
         // A single announcement (a changelog post) is dated by its front matter, not by headings.
-        var pageDate = hasDatedHeadings ? null : frontMatter.Date;
+        var frontMatter = dates.Values.Any(d => d is not null) ? new FrontMatter(null, null) : FrontMatter.Read(content);
+        var pageDate = frontMatter.Date;
 
         var observations = new List<Observation>();
         var group = new Group(frontMatter.Title, pageDate);
@@ -33,8 +39,7 @@ public sealed partial class CohereExtractor : IExtractor
             {
                 case PageHeading heading:
                     group.Flush(observations);
-                    var headings = heading.Headings.Append(heading.Text).ToList();
-                    group = new Group(heading.Text, AnnouncedOn(headings) ?? pageDate);
+                    group = new Group(heading.Text, dates[heading.Text] ?? Enclosing(heading.Headings, dates) ?? pageDate);
                     list = Classify(heading.Text) is { } fromHeading && fromHeading.IsModels ? fromHeading : ListKind.None;
                     break;
                 case PageTable table:
@@ -60,7 +65,7 @@ public sealed partial class CohereExtractor : IExtractor
 
         if (observations.Count == 0)
             throw new ExtractionException(
-                "no deprecated Cohere models found: expected a table with a 'Deprecated Model' column or a 'Deprecated Models:' list of model ids");
+                "no deprecated Cohere models found: expected a table with a deprecated-model column, or a bullet list of model ids under a label naming deprecated models");
         return observations;
     }
 
@@ -69,8 +74,11 @@ public sealed partial class CohereExtractor : IExtractor
         var modelColumn = ModelColumn(table);
         if (modelColumn < 0)
             return;
-        var shutdownColumn = table.Column("shutdown", "shut down", "retire", "end of life", "sunset", "deprecation date", "removal");
+        var shutdownColumn = table.Column("shutdown", "shut down", "shut-off", "shut off", "shutoff", "retire", "end of life", "end date", "sunset", "discontinu", "deprecation date", "removal");
         var replacementColumn = table.Column("replacement", "replaced by", "successor", "alternative");
+        // A table of models that says nothing about their end (prices, context sizes) is not a deprecation table.
+        if (shutdownColumn < 0 && replacementColumn < 0 && !table.Header[modelColumn].Text.Contains("deprecat", StringComparison.OrdinalIgnoreCase))
+            return;
 
         foreach (var row in table.Rows)
         {
@@ -145,7 +153,12 @@ public sealed partial class CohereExtractor : IExtractor
 
         var problems = new List<string>();
         var retires = list.Shutdown;
-        foreach (var date in DateGrammar.FindAll(text))
+        // Dates are looked for in the bullet's prose only; its ids hold digits that are not dates.
+        var prose = text;
+        foreach (var code in codes)
+            prose = prose.Replace(code, " ", StringComparison.Ordinal);
+        var dates = prose.AsSpan().IndexOfAnyInRange('0', '9') >= 0 ? DateGrammar.FindAll(prose) : [];
+        foreach (var date in dates)
         {
             if (date.Problem is not null)
                 problems.Add($"{date.Problem} in '{Shorten(text)}'");
@@ -181,7 +194,7 @@ public sealed partial class CohereExtractor : IExtractor
         public static ListKind None => default;
     }
 
-    /// "Deprecated Models:" (a paragraph that is a label) → what the following bullets are.
+    /// A paragraph that is a label ("Models retired today:") → what the following bullets are.
     private static ListKind? Label(string text)
     {
         var trimmed = text.Trim();
@@ -204,7 +217,7 @@ public sealed partial class CohereExtractor : IExtractor
             return ListKind.None;
         if (!label.Contains("model", StringComparison.OrdinalIgnoreCase))
             return null;
-        // "Models shutting down on 2026-01-31:" dates the list; a short "Retired Models" names its state.
+        // A label with a shutdown word and a date dates the list; a short one ("Retired models") names its state.
         var shutdown = RetiredWords().IsMatch(label) ? DateGrammar.FindAll(label).FirstOrDefault(d => d.HasValue) : ParsedDate.None;
         var words = label.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
         var status = !shutdown.HasValue && words <= 4 && RetiredWords().IsMatch(label) ? LifecycleStatus.Retired
@@ -219,21 +232,21 @@ public sealed partial class CohereExtractor : IExtractor
     [GeneratedRegex(@"shut\s*down|shutting\s+down|retired|retiring|removed|sunset", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RetiredWords();
 
-    private static DateOnly? AnnouncedOn(IReadOnlyList<string> headings)
+    private static DateOnly? Enclosing(IReadOnlyList<string> headings, Dictionary<string, DateOnly?> dates)
     {
         for (var i = headings.Count - 1; i >= 0; i--)
         {
-            if (AnnouncedOn(headings[i]) is { } date)
+            if (dates.GetValueOrDefault(headings[i]) is { } date)
                 return date;
         }
         return null;
     }
 
-    // "2024-12-02: Rerank v2.0": the date before the colon is when the deprecation was announced.
+    // "2024-12-02: <title>": the date before the colon is when the deprecation was announced.
     private static DateOnly? AnnouncedOn(string heading)
     {
         var colon = heading.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
+        if (colon <= 0 || heading.AsSpan(0, colon).IndexOfAnyInRange('0', '9') < 0)
             return null;
         var parsed = DateGrammar.Parse(heading[..colon]);
         return parsed.Precision == DatePrecision.Day ? parsed.Date : null;
@@ -279,7 +292,7 @@ public sealed partial class CohereExtractor : IExtractor
                 if (ids.Count > 0)
                 {
                     _replacements = ids;
-                    _replacementPrefix = FamilyScope().Match(text) is { Success: true } scope ? scope.Groups[1].Value : null;
+                    _replacementPrefix = FamilyScope().Match(text) is { Success: true } scope ? scope.Groups["family"].Value : null;
                     _notes.Add(text);
                 }
             }
@@ -324,8 +337,9 @@ public sealed partial class CohereExtractor : IExtractor
         [GeneratedRegex(@"\breplac|\brecommend|\binstead\b|\bmigrate\b|\bsuccessor", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
         private static partial Regex RecommendationWords();
 
-        // "For command model replacements, …": the recommendation covers only ids of that family.
-        [GeneratedRegex(@"\bfor\s+([\w.\-]+)\s+models?\s+replacements?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+        // A recommendation that names a family ("for <family> model replacements", "replacements for <family>
+        // models") covers only ids of that family.
+        [GeneratedRegex(@"\bfor\s+(?<family>[\w.\-]+)\s+models?\s+replacements?\b|\breplacements?\s+for\s+(?<family>[\w.\-]+)\s+models?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
         private static partial Regex FamilyScope();
 
         [GeneratedRegex(@"shut\s*down|retire|sunset|no longer (?:be )?available|will fail|return an error|removed", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -31,9 +31,10 @@ public sealed partial class DeclarativeTableExtractor : IExtractor
 
     public string Provider => _options.Provider;
 
-    public IReadOnlyList<Observation> Extract(string content)
+    public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content ?? ""));
+
+    private List<Observation> Read(string content)
     {
-        content ??= "";
         var tables = _options.Selector is { } selector ? SelectTables(content, selector) : FindTables(content);
         var model = _columns["Model"];
         var withModel = tables.Where(t => t.Column(model.Header) >= 0).ToList();

@@ -16,7 +16,9 @@ public sealed partial class LiteLlmExtractor : IExtractor
 
     public string Provider => "litellm";
 
-    public IReadOnlyList<Observation> Extract(string content)
+    public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => ReadText(content));
+
+    private static List<Observation> ReadText(string content)
     {
         if (string.IsNullOrWhiteSpace(content))
             throw new ExtractionException("LiteLLM registry is empty.");
@@ -46,6 +48,7 @@ public sealed partial class LiteLlmExtractor : IExtractor
             throw new ExtractionException($"LiteLLM registry must be a JSON object of model entries; it starts with {Describe(reader.TokenType)} at line 1.");
 
         var observations = new List<Observation>(2048);
+        var pass = new Pass();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var key = reader.GetString()!;
@@ -56,7 +59,7 @@ public sealed partial class LiteLlmExtractor : IExtractor
                 reader.Skip();
                 continue;
             }
-            observations.Add(ReadEntry(key, ref reader));
+            observations.Add(pass.ReadEntry(key, ref reader, json));
         }
         if (reader.TokenType != JsonTokenType.EndObject)
             throw new ExtractionException($"LiteLLM registry has {Describe(reader.TokenType)} where a model key was expected.");
@@ -67,109 +70,217 @@ public sealed partial class LiteLlmExtractor : IExtractor
         return observations;
     }
 
-    private static Observation ReadEntry(string key, ref Utf8JsonReader reader)
+    private enum Field
     {
-        string? litellmProvider = null, mode = null, deprecation = null;
-        string? contextText = null, inputText = null, outputText = null;
-        int? context = null;
-        decimal? input = null, output = null;
-        List<string>? problems = null;
+        Other,
+        Provider,
+        Mode,
+        Deprecation,
+        Context,
+        Input,
+        Output,
+    }
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+    // Where a value's text sits in the input (so evidence needs no string per value), or the text itself
+    // when the JSON escaped it.
+    private readonly record struct Raw(int Start, int Length, string? Text)
+    {
+        public bool IsSet => Length > 0 || Text is not null;
+    }
+
+    /// State reused across the entries of one file: the evidence builder and the last provider name seen
+    /// (entries come grouped by provider, so most names are not allocated again).
+    private sealed class Pass
+    {
+        private readonly StringBuilder _evidence = new(256);
+        private byte[] _providerBytes = [];
+        private string? _provider;
+
+        public Observation ReadEntry(string key, ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
         {
-            if (reader.ValueTextEquals("litellm_provider"u8))
-                litellmProvider = ReadString(ref reader, "litellm_provider", ref problems);
-            else if (reader.ValueTextEquals("mode"u8))
-                mode = ReadString(ref reader, "mode", ref problems);
-            else if (reader.ValueTextEquals("deprecation_date"u8))
-                deprecation = ReadString(ref reader, "deprecation_date", ref problems);
-            else if (reader.ValueTextEquals("max_input_tokens"u8))
-                context = ReadTokens(ref reader, out contextText, ref problems);
-            else if (reader.ValueTextEquals("input_cost_per_token"u8))
-                input = ReadPerMillion(ref reader, "input_cost_per_token", out inputText, ref problems);
-            else if (reader.ValueTextEquals("output_cost_per_token"u8))
-                output = ReadPerMillion(ref reader, "output_cost_per_token", out outputText, ref problems);
-            else
+            string? litellmProvider = null, deprecation = null;
+            Raw providerRaw = default, modeRaw = default, deprecationRaw = default, contextRaw = default, inputRaw = default, outputRaw = default;
+            int? context = null;
+            decimal? input = null, output = null;
+            List<string>? problems = null;
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
+                var field = FieldOf(ref reader);
                 reader.Read();
-                reader.Skip();
+                switch (field)
+                {
+                    case Field.Provider when reader.TokenType == JsonTokenType.String:
+                        providerRaw = RawOf(ref reader);
+                        litellmProvider = ProviderName(ref reader);
+                        break;
+                    case Field.Mode when reader.TokenType == JsonTokenType.String:
+                        modeRaw = RawOf(ref reader);
+                        break;
+                    case Field.Deprecation when reader.TokenType == JsonTokenType.String:
+                        deprecationRaw = RawOf(ref reader);
+                        deprecation = reader.GetString();
+                        break;
+                    case Field.Provider or Field.Mode or Field.Deprecation:
+                        if (reader.TokenType != JsonTokenType.Null)
+                            (problems ??= []).Add($"{NameOf(field)} is {Describe(reader.TokenType)}, not a string");
+                        break;
+                    case Field.Context:
+                        contextRaw = RawOf(ref reader);
+                        context = ReadTokens(ref reader, contextRaw, json, ref problems);
+                        break;
+                    case Field.Input:
+                        inputRaw = RawOf(ref reader);
+                        input = ReadPerMillion(ref reader, NameOf(field), inputRaw, json, ref problems);
+                        break;
+                    case Field.Output:
+                        outputRaw = RawOf(ref reader);
+                        output = ReadPerMillion(ref reader, NameOf(field), outputRaw, json, ref problems);
+                        break;
+                }
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    reader.Skip();
             }
+
+            if (litellmProvider is null)
+                (problems ??= []).Add("no litellm_provider in the entry");
+
+            var retires = deprecation is null ? ParsedDate.None : ParseDate(deprecation, ref problems);
+
+            return new Observation
+            {
+                Provider = "litellm",
+                Platform = litellmProvider is null ? null : PlatformOf(litellmProvider),
+                Model = ModelOf(key, litellmProvider),
+                Status = deprecation is null ? null : LifecycleStatus.Deprecated,
+                RetiresOn = retires.Date,
+                RetiresOnIsEstimate = retires.IsEstimate,
+                RetiresOnPrecision = retires.Precision,
+                Section = key,
+                Evidence = Evidence(key, json, providerRaw, modeRaw, contextRaw, inputRaw, outputRaw, deprecationRaw),
+                Problems = problems ?? (IReadOnlyList<string>)[],
+                ContextWindow = context,
+                InputCostPerMillionTokens = input,
+                OutputCostPerMillionTokens = output,
+            };
         }
 
-        if (litellmProvider is null)
-            (problems ??= []).Add("no litellm_provider in the entry");
-
-        var retires = deprecation is null ? ParsedDate.None : ParseDate(deprecation, ref problems);
-
-        return new Observation
+        private string ProviderName(ref Utf8JsonReader reader)
         {
-            Provider = "litellm",
-            Platform = litellmProvider is null ? null : PlatformOf(litellmProvider),
-            Model = ModelOf(key, litellmProvider),
-            Status = deprecation is null ? null : LifecycleStatus.Deprecated,
-            RetiresOn = retires.Date,
-            RetiresOnIsEstimate = retires.IsEstimate,
-            RetiresOnPrecision = retires.Precision,
-            Section = key,
-            Evidence = Evidence(key, litellmProvider, mode, contextText, inputText, outputText, deprecation),
-            Problems = problems ?? (IReadOnlyList<string>)[],
-            ContextWindow = context,
-            InputCostPerMillionTokens = input,
-            OutputCostPerMillionTokens = output,
+            if (reader.ValueIsEscaped)
+                return reader.GetString()!;
+            if (_provider is not null && reader.ValueSpan.SequenceEqual(_providerBytes))
+                return _provider;
+            _providerBytes = reader.ValueSpan.ToArray();
+            return _provider = reader.GetString()!;
+        }
+
+        private string Evidence(string key, ReadOnlySpan<byte> json, Raw provider, Raw mode, Raw context, Raw input, Raw output, Raw deprecation)
+        {
+            var text = _evidence.Clear().Append(key);
+            Add(text, "litellm_provider", provider, json);
+            Add(text, "mode", mode, json);
+            Add(text, "max_input_tokens", context, json);
+            Add(text, "input_cost_per_token", input, json);
+            Add(text, "output_cost_per_token", output, json);
+            Add(text, "deprecation_date", deprecation, json);
+            return text.Length <= MaxEvidence ? text.ToString() : text.ToString(0, MaxEvidence);
+        }
+
+        private static void Add(StringBuilder text, string name, Raw raw, ReadOnlySpan<byte> json)
+        {
+            if (!raw.IsSet)
+                return;
+            text.Append(" | ").Append(name).Append(' ');
+            if (raw.Text is not null)
+            {
+                text.Append(raw.Text);
+                return;
+            }
+            var bytes = json.Slice(raw.Start, raw.Length);
+            Span<char> chars = stackalloc char[128];
+            if (bytes.Length <= chars.Length)
+                text.Append(chars[..Encoding.UTF8.GetChars(bytes, chars)]);
+            else
+                text.Append(Encoding.UTF8.GetString(bytes));
+        }
+    }
+
+    private static Field FieldOf(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            return reader.ValueTextEquals("litellm_provider"u8) ? Field.Provider
+                : reader.ValueTextEquals("mode"u8) ? Field.Mode
+                : reader.ValueTextEquals("deprecation_date"u8) ? Field.Deprecation
+                : reader.ValueTextEquals("max_input_tokens"u8) ? Field.Context
+                : reader.ValueTextEquals("input_cost_per_token"u8) ? Field.Input
+                : reader.ValueTextEquals("output_cost_per_token"u8) ? Field.Output
+                : Field.Other;
+        }
+        // Most of an entry's 10-30 properties are other facts; the length rules them out without comparing.
+        var name = reader.ValueSpan;
+        return name.Length switch
+        {
+            4 when name.SequenceEqual("mode"u8) => Field.Mode,
+            16 when name.SequenceEqual("litellm_provider"u8) => Field.Provider,
+            16 when name.SequenceEqual("deprecation_date"u8) => Field.Deprecation,
+            16 when name.SequenceEqual("max_input_tokens"u8) => Field.Context,
+            20 when name.SequenceEqual("input_cost_per_token"u8) => Field.Input,
+            21 when name.SequenceEqual("output_cost_per_token"u8) => Field.Output,
+            _ => Field.Other,
         };
     }
 
-    private static string? ReadString(ref Utf8JsonReader reader, string field, ref List<string>? problems)
+    private static string NameOf(Field field) => field switch
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.String)
-            return reader.GetString();
-        if (reader.TokenType != JsonTokenType.Null)
-            (problems ??= []).Add($"{field} is {Describe(reader.TokenType)}, not a string");
-        reader.Skip();
-        return null;
-    }
+        Field.Provider => "litellm_provider",
+        Field.Mode => "mode",
+        Field.Deprecation => "deprecation_date",
+        Field.Context => "max_input_tokens",
+        Field.Input => "input_cost_per_token",
+        _ => "output_cost_per_token",
+    };
 
-    private static int? ReadTokens(ref Utf8JsonReader reader, out string? raw, ref List<string>? problems)
+    private static Raw RawOf(ref Utf8JsonReader reader) => reader.TokenType switch
     {
-        reader.Read();
-        raw = null;
+        JsonTokenType.String when reader.ValueIsEscaped => new Raw(0, 0, reader.GetString()),
+        JsonTokenType.String => new Raw((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, null),
+        JsonTokenType.Number => new Raw((int)reader.TokenStartIndex, reader.ValueSpan.Length, null),
+        _ => default,
+    };
+
+    private static int? ReadTokens(ref Utf8JsonReader reader, Raw raw, ReadOnlySpan<byte> json, ref List<string>? problems)
+    {
         if (reader.TokenType == JsonTokenType.Null)
             return null;
         if (reader.TokenType != JsonTokenType.Number)
         {
-            raw = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
             (problems ??= []).Add($"max_input_tokens is {Describe(reader.TokenType)}, not a number");
-            reader.Skip();
             return null;
         }
-        raw = Encoding.UTF8.GetString(reader.ValueSpan);
         if (reader.TryGetInt32(out var whole) && whole >= 0)
             return whole;
         // A few entries write whole numbers as floats (2000000.0).
         if (reader.TryGetDouble(out var d) && d >= 0 && d <= int.MaxValue && d == Math.Floor(d))
             return (int)d;
-        (problems ??= []).Add($"max_input_tokens '{raw}' is not a whole number of tokens");
+        (problems ??= []).Add($"max_input_tokens '{Encoding.UTF8.GetString(json.Slice(raw.Start, raw.Length))}' is not a whole number of tokens");
         return null;
     }
 
-    private static decimal? ReadPerMillion(ref Utf8JsonReader reader, string field, out string? raw, ref List<string>? problems)
+    private static decimal? ReadPerMillion(ref Utf8JsonReader reader, string field, Raw raw, ReadOnlySpan<byte> json, ref List<string>? problems)
     {
-        reader.Read();
-        raw = null;
         if (reader.TokenType == JsonTokenType.Null)
             return null;
         if (reader.TokenType != JsonTokenType.Number)
         {
             (problems ??= []).Add($"{field} is {Describe(reader.TokenType)}, not a number");
-            reader.Skip();
             return null;
         }
-        raw = Encoding.UTF8.GetString(reader.ValueSpan);
-        // Parsed as decimal from the text, so 2.75e-06 becomes exactly 2.75 per million (a double would not).
-        if (decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var perToken) && perToken >= 0 && perToken < 1_000_000m)
+        // Read as decimal from the text, so 2.75e-06 is exactly 2.75 per million (a double would not be).
+        if (reader.TryGetDecimal(out var perToken) && perToken >= 0 && perToken < 1_000_000m)
             return perToken * 1_000_000m;
-        (problems ??= []).Add($"{field} '{raw}' is not a usable price per token");
+        (problems ??= []).Add($"{field} '{Encoding.UTF8.GetString(json.Slice(raw.Start, raw.Length))}' is not a usable price per token");
         return null;
     }
 
@@ -213,59 +324,40 @@ public sealed partial class LiteLlmExtractor : IExtractor
     /// (`openrouter/anthropic/claude-2` → `anthropic/claude-2`).
     internal static string ModelOf(string key, string? litellmProvider)
     {
-        if (!key.Contains('/', StringComparison.Ordinal))
-            return key;
-        var segments = key.Split('/');
         var start = 0;
         var routeSeen = false;
-        while (start < segments.Length - 1)
+        // Span-based: this runs once per entry of a 1,600-entry file.
+        for (var slash = key.IndexOf('/', StringComparison.Ordinal); slash >= 0; slash = key.IndexOf('/', start))
         {
-            var segment = segments[start];
+            var segment = key.AsSpan(start, slash - start);
             if (Qualifier().IsMatch(segment))
-                start++;
+                start = slash + 1;
             else if (!routeSeen && IsRoute(segment, litellmProvider))
             {
-                start++;
+                start = slash + 1;
                 routeSeen = true;
             }
             else
                 break;
         }
-        return string.Join('/', segments, start, segments.Length - start);
+        return start == 0 || start == key.Length ? key : key[start..];
     }
 
-    private static bool IsRoute(string segment, string? litellmProvider) =>
-        segment == litellmProvider
-        || (litellmProvider is not null && litellmProvider.Length > segment.Length
-            && litellmProvider.StartsWith(segment, StringComparison.Ordinal)
-            && litellmProvider[segment.Length] is '-' or '_')
-        || KnownRoutes.Contains(segment);
+    private static bool IsRoute(ReadOnlySpan<char> segment, string? litellmProvider) =>
+        segment.Length > 0
+        && ((litellmProvider is not null && litellmProvider.AsSpan().StartsWith(segment, StringComparison.Ordinal)
+                && (litellmProvider.Length == segment.Length || litellmProvider[segment.Length] is '-' or '_'))
+            || KnownRouteLookup.Contains(segment));
 
     // Route prefixes that appear under another litellm_provider value (`gemini/…` under vertex_ai-language-models).
     private static readonly HashSet<string> KnownRoutes =
         ["openai", "azure", "azure_ai", "bedrock", "vertex_ai", "gemini", "anthropic", "mistral", "cohere"];
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> KnownRouteLookup = KnownRoutes.GetAlternateLookup<ReadOnlySpan<char>>();
+
     // Deployment zones, AWS regions, commitment terms and image sizes/qualities: pricing variants, not model ids.
     [GeneratedRegex(@"^(\*|global|global-standard|eu|us|apac|data-zone|[a-z]{2}(-gov)?-[a-z]+-\d+|\d+-month-commitment|\d+-x-\d+|max-x-max|\d+-steps|max-steps|hd|standard|low|medium|high)$", RegexOptions.CultureInvariant)]
     private static partial Regex Qualifier();
-
-    private static string Evidence(string key, string? provider, string? mode, string? context, string? input, string? output, string? deprecation)
-    {
-        var text = new StringBuilder(key.Length + 120).Append(key);
-        Add(text, "litellm_provider", provider);
-        Add(text, "mode", mode);
-        Add(text, "max_input_tokens", context);
-        Add(text, "input_cost_per_token", input);
-        Add(text, "output_cost_per_token", output);
-        Add(text, "deprecation_date", deprecation);
-        return text.Length <= MaxEvidence ? text.ToString() : text.ToString(0, MaxEvidence);
-
-        static void Add(StringBuilder text, string name, string? value)
-        {
-            if (value is not null)
-                text.Append(" | ").Append(name).Append(' ').Append(value);
-        }
-    }
 
     private static string Describe(JsonTokenType token) => token switch
     {

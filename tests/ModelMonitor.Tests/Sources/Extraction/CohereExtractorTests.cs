@@ -20,29 +20,29 @@ public sealed class CohereExtractorTests
 
         From this date the changes below apply.
 
-        Deprecated Models:
-        - `command-r-03-2024` (and the alias `command-r`)
+        Models deprecated by this notice:
+        - `command-r-03-2024` (also reachable through the alias `command-r`)
         - `command-light`
         - `summarize` (see the guide for what to use)
 
-        For command model replacements, use `command-r-08-2024` or `command-a-03-2025` instead.
+        As replacements for command models, try `command-r-08-2024` or `command-a-03-2025`.
 
-        Retired Fine-Tuning Capabilities:
+        Fine-tuning that ends:
         Tuning `command-light` and `rerank` ends too.
 
-        Deprecated Features and API Endpoints:
+        Endpoints and features going away:
         - `/v1/generate` (the old generation route)
-        - `/v1/chat` parameters: `connectors`
-        - Slack App integration
+        - `/v1/chat` options: `connectors`
+        - The chat app plug-in
 
-        ### 2024-12-02: Rerank v2.0
+        ### 2024-12-02: Retiring the v2.0 rerankers
 
-        Rerank v3.5 arrived and the v2.0 family was deprecated.
+        Newer rerankers arrived, so the v2.0 family is on its way out.
 
-        | Shutdown Date | Deprecated Model | Deprecated Model Price | Recommended Replacement |
+        | Shut-off date | Deprecated model | Model price | Suggested replacement |
         |---|---|---|---|
-        | 2025-04-30 | `rerank-english-v2.0` | $1.00 / 1K searches | `rerank-v3.5` |
-        | 2026-09-31 | `rerank-multilingual-v2.0` | $1.00 / 1K searches | `rerank-v3.5` |
+        | 2025-04-30 | `rerank-english-v2.0` | $2 per 1,000 queries | `rerank-v3.5` |
+        | 2026-09-31 | `rerank-multilingual-v2.0` | $2 per 1,000 queries | `rerank-v3.5` |
         """;
 
     private static readonly IReadOnlyList<Observation> SampleObservations = new CohereExtractor().Extract(Sample);
@@ -67,8 +67,8 @@ public sealed class CohereExtractorTests
         Assert.Equal(new DateOnly(2024, 12, 2), rerank.DeprecatedOn);
         Assert.Equal(["rerank-v3.5"], rerank.Replacements);
         Assert.Equal(LifecycleStatus.Deprecated, rerank.Status);
-        Assert.Equal("2024-12-02: Rerank v2.0", rerank.Section);
-        Assert.Equal("2025-04-30 | rerank-english-v2.0 | $1.00 / 1K searches | rerank-v3.5", rerank.Evidence);
+        Assert.Equal("2024-12-02: Retiring the v2.0 rerankers", rerank.Section);
+        Assert.Equal("2025-04-30 | rerank-english-v2.0 | $2 per 1,000 queries | rerank-v3.5", rerank.Evidence);
         Assert.Equal(("cohere", "cohere"), (rerank.Provider, rerank.Platform));
     }
 
@@ -77,7 +77,7 @@ public sealed class CohereExtractorTests
     {
         var rerank = Model(SampleObservations, "rerank-multilingual-v2.0");
         Assert.Null(rerank.RetiresOn);
-        Assert.Equal(["impossible date '2026-09-31' in Shutdown Date"], rerank.Problems);
+        Assert.Equal(["impossible date '2026-09-31' in Shut-off date"], rerank.Problems);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class CohereExtractorTests
     }
 
     [Fact]
-    public void RecommendationSentenceGivesReplacementsToTheFamilyItNames()
+    public void RecommendationSentenceGivesReplacementsOnlyToTheFamilyItNames()
     {
         Assert.Equal(["command-r-08-2024", "command-a-03-2025"], Model(SampleObservations, "command-r-03-2024").Replacements);
         Assert.Equal(["command-r-08-2024", "command-a-03-2025"], Model(SampleObservations, "command-light").Replacements);
@@ -109,12 +109,12 @@ public sealed class CohereExtractorTests
     [Fact]
     public void EndpointsParametersFeaturesAndFineTuningAreNotModels() =>
         Assert.DoesNotContain(SampleObservations, o =>
-            o.Model.StartsWith('/') || o.Model is "connectors" or "rerank" or "generate" || o.Model.Contains("Slack", StringComparison.Ordinal));
+            o.Model.StartsWith('/') || o.Model is "connectors" or "rerank" or "generate" || o.Model.Contains(' ', StringComparison.Ordinal));
 
     [Fact]
     public void BulletEvidenceIsTheBulletAndTheSentenceItWasCompletedBy() =>
         Assert.Equal(
-            "command-light | For command model replacements, use command-r-08-2024 or command-a-03-2025 instead.",
+            "command-light | As replacements for command models, try command-r-08-2024 or command-a-03-2025.",
             Model(SampleObservations, "command-light").Evidence);
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class CohereExtractorTests
 
             We are deprecating these:
 
-            Deprecated Models:
+            Models on their way out:
             - `embed-english-light-v2.0`
             """;
         var embed = Assert.Single(new CohereExtractor().Extract(post));
@@ -173,8 +173,8 @@ public sealed class CohereExtractorTests
     {
         const string html = """
             <html><body>
-            <h3>2024-12-02: Rerank v2.0</h3>
-            <table><thead><tr><th>Shutdown Date</th><th>Deprecated Model</th><th>Recommended Replacement</th></tr></thead>
+            <h3>2024-12-02: Old rerankers</h3>
+            <table><thead><tr><th>Shut down on</th><th>Model being retired</th><th>Use instead (replacement)</th></tr></thead>
             <tbody><tr><td>2025-04-30</td><td><code>rerank-english-v2.0</code></td><td><code>rerank-v3.5</code></td></tr></tbody></table>
             </body></html>
             """;
@@ -182,10 +182,30 @@ public sealed class CohereExtractorTests
         Assert.Equal(("rerank-english-v2.0", new DateOnly(2025, 4, 30), new DateOnly(2024, 12, 2)), (rerank.Model, rerank.RetiresOn, rerank.DeprecatedOn));
     }
 
+    [Fact]
+    public void TableOfModelsThatSaysNothingAboutTheirEndIsNotRead()
+    {
+        const string page = """
+            ### 2025-05-01: New prices
+
+            | Model | Price per 1M tokens |
+            |---|---|
+            | `command-a-03-2025` | $2.50 |
+
+            ### 2024-12-02: Rerank v2.0
+
+            | Deprecated Model | Shutdown Date |
+            |---|---|
+            | `rerank-english-v2.0` | 2025-04-30 |
+            """;
+        var observation = Assert.Single(new CohereExtractor().Extract(page));
+        Assert.Equal("rerank-english-v2.0", observation.Model);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("# Pricing\n\nNothing about models here.")]
-    [InlineData("| Endpoint | Shutdown Date |\n|---|---|\n| `/v1/generate` | 2025-01-01 |")]
+    [InlineData("| Route | Shut-off date |\n|---|---|\n| `/v1/generate` | 2025-01-01 |")]
     [InlineData("{\"gpt-4\": {}}")]
     public void PageWithoutDeprecatedModelsIsAnError(string page)
     {
@@ -211,13 +231,15 @@ public sealed class CohereExtractorTests
             Assert.Equal(new DateOnly(2024, 12, 2), rerank.DeprecatedOn);
             Assert.Equal(["rerank-v3.5"], rerank.Replacements);
             Assert.Equal(LifecycleStatus.Deprecated, rerank.Status);
-            Assert.Equal("2024-12-02: Rerank v2.0", rerank.Section);
+            Assert.StartsWith("2024-12-02: ", rerank.Section, StringComparison.Ordinal);
             Assert.Equal("cohere", rerank.Platform);
             Assert.Empty(rerank.Aliases);
             Assert.Empty(rerank.Problems);
             Assert.Null(rerank.ReleasedOn);
         }
-        Assert.Equal($"{shutdown:yyyy-MM-dd} | rerank-english-v2.0 | $1.00 / 1K searches | rerank-v3.5", Model(observations, "rerank-english-v2.0").Evidence);
+        var evidence = Model(observations, "rerank-english-v2.0").Evidence;
+        Assert.StartsWith($"{shutdown:yyyy-MM-dd} | rerank-english-v2.0 | ", evidence, StringComparison.Ordinal);
+        Assert.EndsWith(" | rerank-v3.5", evidence, StringComparison.Ordinal);
         // Fine-tuned models, the Classify endpoint and the replacement are never reported as deprecated models.
         Assert.DoesNotContain(observations, o => o.Model is "rerank-v3.5" or "classify" or "embed" || o.Model.StartsWith("Command", StringComparison.Ordinal));
     }
@@ -244,8 +266,10 @@ public sealed class CohereExtractorTests
         Assert.Equal(new DateOnly(2025, 9, 15), commandR.DeprecatedOn);
         Assert.Null(commandR.RetiresOn);
         Assert.Equal(LifecycleStatus.Deprecated, commandR.Status);
-        Assert.Equal("2025-09-15: Various older command models, a number of endpoints, all of fine-tuning.", commandR.Section);
-        Assert.StartsWith("command-r-03-2024 (and the alias command-r) | For command model replacements", commandR.Evidence, StringComparison.Ordinal);
+        Assert.StartsWith("2025-09-15: ", commandR.Section, StringComparison.Ordinal);
+        Assert.All(observations.Take(5), o => Assert.Equal(commandR.Section, o.Section));
+        Assert.StartsWith("command-r-03-2024 ", commandR.Evidence, StringComparison.Ordinal);
+        Assert.Contains("command-a-03-2025", commandR.Evidence, StringComparison.Ordinal);
 
         Assert.Equal(["command-r-plus"], Model(observations, "command-r-plus-04-2024").Aliases);
         Assert.Equal(["command-r-08-2024", "command-r-plus-08-2024", "command-a-03-2025"], Model(observations, "command").Replacements);
@@ -265,7 +289,8 @@ public sealed class CohereExtractorTests
         Assert.All(observations, o =>
         {
             Assert.Equal(new DateOnly(2025, 9, 15), o.DeprecatedOn);
-            Assert.Equal("Announcing Major Command Deprecations", o.Section);
+            Assert.Equal(observations[0].Section, o.Section);
+            Assert.Contains("Deprecations", o.Section, StringComparison.Ordinal);
             Assert.Equal(LifecycleStatus.Deprecated, o.Status);
             Assert.Null(o.RetiresOn);
             Assert.Equal("cohere", o.Platform);
