@@ -195,7 +195,7 @@ internal static class CrawlBench
 
         // A page in the shape the Cohere extractor reads: one dated announcement with a table of four models.
         private static string Page(int i) => string.Create(CultureInfo.InvariantCulture, $"""
-            ## Deprecation history
+            ## Retirement log
 
             ### 2025-{1 + i % 12:00}-15: Bench family {i}
 

@@ -35,6 +35,9 @@ public sealed partial class Reconciler(MonitorDb db, TimeProvider time, ILogger<
 
     public async Task<ReconcileResult> ReconcileAsync(ReconcileSource source, Snapshot snapshot, IReadOnlyList<Observation> observations, CancellationToken cancellationToken)
     {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Reconcile runs inside the caller's transaction, so a snapshot is applied whole or not at all.");
+        await LockCatalogAsync(cancellationToken);
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
 
@@ -69,6 +72,8 @@ public sealed partial class Reconciler(MonitorDb db, TimeProvider time, ILogger<
     /// The daily pass: every model whose firm retirement date has passed becomes Retired, with an event.
     public async Task<int> RetireDueAsync(CancellationToken cancellationToken)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LockCatalogAsync(cancellationToken);
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var due = await db.ModelVersions
@@ -82,8 +87,17 @@ public sealed partial class Reconciler(MonitorDb db, TimeProvider time, ILogger<
             model.UpdatedAt = now;
         }
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return due.Count;
     }
+
+    // Two sources can speak of the same model version (a page and the registry); their reconciles, on any node,
+    // take turns, so each derives its view from the other's committed statements and no update is lost.
+    // A transaction-scoped advisory lock: released by the commit or rollback.
+    private async Task LockCatalogAsync(CancellationToken cancellationToken) =>
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({CatalogLockClass}, 0)", cancellationToken);
+
+    private const int CatalogLockClass = 0x6361; // "ca"
 
     private static LifecycleObservation? ToRow(Observation o, ReconcileSource source, Snapshot snapshot)
     {

@@ -266,6 +266,20 @@ public sealed class ReconcileTests
             versions.Select(v => (v.Version, v.RetiresOn!.Value)));
     }
 
+    [Fact]
+    public async Task TwoSourcesReconcilingTheSameModelAtOnceBothCount()
+    {
+        await using var app = await MonitorApp.StartAsync();
+
+        await Task.WhenAll(
+            Task.Run(() => ReconcileAsync(app, "openai", Gpt(new DateOnly(2027, 6, 6)))),
+            Task.Run(() => ReconcileAsync(app, "litellm", SourceAuthority.Registry, Registry("gpt-4-0613", new DateOnly(2027, 1, 1), 8192, 30m))));
+
+        var model = await ModelAsync(app, "openai", "gpt-4-0613");
+        Assert.Equal((new DateOnly(2027, 6, 6), "openai", 8192), (model.RetiresOn, model.RetiresOnSource, model.ContextWindow));
+        Assert.Single(await EventsAsync(app), e => e.Kind == ChangeKind.ModelAdded);
+    }
+
     internal static Observation Registry(string model, DateOnly? retiresOn, int? context, decimal? input) => new()
     {
         Provider = "litellm",

@@ -14,7 +14,7 @@ public sealed class CrawlTests
 {
     // Our own page in the shape of Cohere's deprecations page (dated announcements with tables).
     internal const string PageV1 = """
-        ## Deprecation history
+        ## Retirement log
 
         ### 2025-01-15: First-generation rerankers
 
@@ -38,7 +38,7 @@ public sealed class CrawlTests
 
     // The tables are gone (a redesign the extractor does not understand).
     private const string PageWithoutTables = """
-        ## Deprecation history
+        ## Retirement log
 
         Our deprecations now live in a new interactive explorer.
         """;
