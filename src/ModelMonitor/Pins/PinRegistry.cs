@@ -59,10 +59,12 @@ public sealed class PinRegistry(MonitorDb db, NpgsqlDataSource dataSource, PinRe
     public async Task<SaveResult> SaveAppAsync(long teamId, string team, string name, AppSpec spec, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        // One connection for the catalog read and the write: one pool rent (and one reset) per registration.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Resolve first: it only reads, and keeps the writing transaction short.
-        var resolved = await resolver.ResolveAsync(spec.Pins, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken);
+        var resolved = await resolver.ResolveAsync(spec.Pins, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken, connection);
 
-        await using var batch = dataSource.CreateBatch();
+        await using var batch = new NpgsqlBatch(connection);
         // One statement whatever the race: two concurrent PUTs of a new app both end with one row, and the
         // row lock it takes orders them.
         batch.BatchCommands.Add(Command("""

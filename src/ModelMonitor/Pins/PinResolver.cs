@@ -17,14 +17,16 @@ public sealed class PinResolver(MonitorDb db, NpgsqlDataSource dataSource)
 
     private sealed record AliasRow(string Provider, string Alias, string Target, DateTimeOffset ValidFrom);
 
-    public async Task<IReadOnlyList<Resolved>> ResolveAsync(IReadOnlyList<PinSpec> pins, DateOnly today, CancellationToken cancellationToken)
+    /// <paramref name="connection"/>: an open connection to read on (the caller's, to save renting another), or null.
+    public async Task<IReadOnlyList<Resolved>> ResolveAsync(IReadOnlyList<PinSpec> pins, DateOnly today, CancellationToken cancellationToken,
+        NpgsqlConnection? connection = null)
     {
         if (pins.Count == 0)
             return [];
         var providers = pins.SelectMany(p => p.Platform is null ? [p.Provider] : new[] { p.Platform, p.Provider }).Distinct().ToArray();
         var models = pins.Select(p => p.Model).Distinct().ToArray();
 
-        var (entries, aliases) = await LoadAsync(providers, models, cancellationToken);
+        var (entries, aliases) = await LoadAsync(providers, models, connection, cancellationToken);
         var exact = new Dictionary<(string, string, string), Entry>();
         foreach (var entry in entries)
             exact[(entry.Provider, entry.Model, entry.Version)] = entry;
@@ -57,11 +59,12 @@ public sealed class PinResolver(MonitorDb db, NpgsqlDataSource dataSource)
         WHERE a.valid_to IS NULL AND a.provider = ANY($1) AND a.alias = ANY($2)
         """;
 
-    private async Task<(List<Entry> Entries, Dictionary<(string, string), AliasRow> Aliases)> LoadAsync(string[] providers, string[] models, CancellationToken cancellationToken)
+    private async Task<(List<Entry> Entries, Dictionary<(string, string), AliasRow> Aliases)> LoadAsync(string[] providers, string[] models,
+        NpgsqlConnection? connection, CancellationToken cancellationToken)
     {
         var entries = new List<Entry>();
         var aliases = new Dictionary<(string, string), AliasRow>();
-        await using var command = dataSource.CreateCommand(CatalogSql);
+        await using var command = connection is null ? dataSource.CreateCommand(CatalogSql) : new NpgsqlCommand(CatalogSql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = providers });
         command.Parameters.Add(new NpgsqlParameter { Value = models });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
