@@ -122,7 +122,7 @@ internal static class NotifyBench
     }
 
     // Teams, apps and pins with generate_series; pins spread evenly over the model versions; 60 % of versions have a
-    // retirement date between 30 days ago and two years ahead (a seventh of them estimates), the rest none.
+    // retirement date between 30 days ago and 470 days ahead (so every team has something due and the run yields ~10,000 digests) (a seventh of them estimates), the rest none.
     private static async Task SeedAsync(string connection, int pins, int teams, int appsPerTeam, int pinsPerApp, int models)
     {
         await using var dataSource = NpgsqlDataSource.Create(connection);
@@ -135,7 +135,7 @@ internal static class NotifyBench
         await Sql($"""
             INSERT INTO model_versions (provider, model, version, status, retires_on, retires_on_is_estimate, retires_on_precision, replacements, first_seen_at, updated_at)
             SELECT 'openai', 'bench-model-' || g, '', CASE WHEN g % 5 < 2 THEN 'Active' ELSE 'Deprecated' END,
-                   CASE WHEN g % 5 < 2 THEN NULL ELSE date '2026-11-28' + ((g * 7919) % 760) - 30 END,
+                   CASE WHEN g % 5 < 2 THEN NULL ELSE date '2026-11-28' + ((g * 7919) % 500) - 30 END,
                    g % 7 = 0, 'Day', ARRAY['bench-model-' || (g % {models} + 1)], now(), now()
             FROM generate_series(1, {models}) g
             """);
@@ -150,10 +150,10 @@ internal static class NotifyBench
             SELECT t.id, 'app-' || a, 'Benchmark app ' || a || ' of ' || t.name, '.monitor/pins.yaml', now(), now()
             FROM teams t CROSS JOIN generate_series(1, {appsPerTeam}) a
             """);
-        // Within an app, k × 499 mod models keeps the pinned models distinct.
+        // A pseudo-random first model per app (hashint8), then k × 499 further on: distinct within the app.
         await Sql($"""
             INSERT INTO pins (app_id, provider, model, version, environment, created_at)
-            SELECT a.id, 'openai', 'bench-model-' || ((a.id * 37 + k * 499) % {models} + 1), '', '', now()
+            SELECT a.id, 'openai', 'bench-model-' || ((abs(hashint8(a.id)::bigint) + k * 499) % {models} + 1), '', '', now()
             FROM apps a CROSS JOIN generate_series(0, {pinsPerApp - 1}) k
             """);
         await Sql("ANALYZE");
