@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using ModelMonitor.Pins;
-using ModelMonitor.Storage;
 
 namespace ModelMonitor.Cli;
 

@@ -105,7 +105,7 @@ public sealed partial class ManifestSync(
                 UPDATE apps SET manifest_sha = $1, manifest_error = NULL, manifest_synced_at = $2, updated_at = $2,
                                 description = coalesce($3, description)
                 WHERE id = $4
-                """, file.Sha, now, spec.Description, app.Id));
+                """, PinRegistry.P(file.Sha), PinRegistry.P(now), PinRegistry.P(spec.Description), PinRegistry.P(app.Id)));
             PinRegistry.AddPinCommands(batch, app.TeamId, app.Name, spec.Pins, resolved, now);
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -74,8 +74,10 @@ public sealed class PinRegistry(MonitorDb db, NpgsqlDataSource dataSource, PinRe
                SET description = excluded.description, repository = excluded.repository,
                    manifest_path = excluded.manifest_path, updated_at = excluded.updated_at
             RETURNING created_at, manifest_sha, manifest_error, manifest_synced_at, (xmax = 0) AS created
-            """, teamId, name, (object?)spec.Description ?? DBNull.Value, (object?)spec.Repository ?? DBNull.Value, spec.ManifestPath, now));
+            """, P(teamId), P(name), P(spec.Description), P(spec.Repository), P(spec.ManifestPath), P(now)));
         AddPinCommands(batch, teamId, name, spec.Pins, resolved, now);
+        // Prepared once per pooled connection (Npgsql keeps them across rents): no parse and plan per request.
+        await batch.PrepareAsync(cancellationToken);
 
         DateTimeOffset createdAt;
         string? sha, error;
@@ -107,7 +109,7 @@ public sealed class PinRegistry(MonitorDb db, NpgsqlDataSource dataSource, PinRe
     internal static void AddPinCommands(NpgsqlBatch batch, long teamId, string name, IReadOnlyList<PinSpec> pins,
         IReadOnlyList<PinResolver.Resolved> resolved, DateTimeOffset now)
     {
-        batch.BatchCommands.Add(Command("DELETE FROM pins WHERE app_id = (SELECT id FROM apps WHERE team_id = $1 AND name = $2)", teamId, name));
+        batch.BatchCommands.Add(Command("DELETE FROM pins WHERE app_id = (SELECT id FROM apps WHERE team_id = $1 AND name = $2)", P(teamId), P(name)));
         if (pins.Count == 0)
             return;
         batch.BatchCommands.Add(Command("""
@@ -121,26 +123,28 @@ public sealed class PinRegistry(MonitorDb db, NpgsqlDataSource dataSource, PinRe
             WHERE a.team_id = $1 AND a.name = $2
             ORDER BY p.n
             """,
-            teamId, name, now,
-            pins.Select(p => p.Provider).ToArray(),
-            pins.Select(p => p.Model).ToArray(),
-            pins.Select(p => p.Version).ToArray(),
-            pins.Select(p => p.Platform).ToArray(),
-            pins.Select(p => p.Region).ToArray(),
-            pins.Select(p => p.Environment).ToArray(),
-            pins.Select(p => p.MonthlyInputTokens).ToArray(),
-            pins.Select(p => p.MonthlyOutputTokens).ToArray(),
+            P(teamId), P(name), P(now),
+            P(pins.Select(p => p.Provider).ToArray()),
+            P(pins.Select(p => p.Model).ToArray()),
+            P(pins.Select(p => p.Version).ToArray()),
+            P(pins.Select(p => p.Platform).ToArray()),
+            P(pins.Select(p => p.Region).ToArray()),
+            P(pins.Select(p => p.Environment).ToArray()),
+            P(pins.Select(p => p.MonthlyInputTokens).ToArray()),
+            P(pins.Select(p => p.MonthlyOutputTokens).ToArray()),
             // Kept so that a later re-point of the alias shows against what the team registered.
-            resolved.Select(r => r.AliasTarget).ToArray()));
+            P(resolved.Select(r => r.AliasTarget).ToArray())));
     }
 
-    internal static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    internal static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {
         var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values)
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        command.Parameters.AddRange(parameters);
         return command;
     }
+
+    // Typed by T even when null, so that a prepared statement's parameter types never change.
+    internal static NpgsqlParameter<T> P<T>(T value) => new() { TypedValue = value };
 
     public async Task<IReadOnlyList<AppSummary>> ListAppsAsync(long teamId, CancellationToken cancellationToken) =>
         await db.Apps.AsNoTracking()

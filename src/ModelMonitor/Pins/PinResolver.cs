@@ -64,9 +64,11 @@ public sealed class PinResolver(MonitorDb db, NpgsqlDataSource dataSource)
     {
         var entries = new List<Entry>();
         var aliases = new Dictionary<(string, string), AliasRow>();
-        await using var command = connection is null ? dataSource.CreateCommand(CatalogSql) : new NpgsqlCommand(CatalogSql, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = providers });
-        command.Parameters.Add(new NpgsqlParameter { Value = models });
+        var owned = connection is null ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
+        await using var _ = owned;
+        await using var command = new NpgsqlCommand(CatalogSql, connection ?? owned) { Parameters = { PinRegistry.P(providers), PinRegistry.P(models) } };
+        // Prepared once per pooled connection (Npgsql keeps it across rents).
+        await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -55,8 +55,13 @@ internal sealed class BearerAuthenticationHandler(
     // Every team request runs this; plain SQL on the shared data source keeps it to one short round trip.
     private async Task<TeamIdentity?> FindTeamByHashAsync(byte[] hash, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT id, name, token_hash FROM teams WHERE token_hash = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = hash });
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT id, name, token_hash FROM teams WHERE token_hash = $1", connection)
+        {
+            Parameters = { new NpgsqlParameter<byte[]> { TypedValue = hash } },
+        };
+        // Prepared once per pooled connection (Npgsql keeps it across rents): no parse and plan per request.
+        await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new TeamIdentity(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2))
