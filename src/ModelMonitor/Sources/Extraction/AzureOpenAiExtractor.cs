@@ -99,9 +99,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         if (versions.Count == 0)
             versions = [inlineVersion];
 
-        var retires = DateIn(Cell(row, columns.Retirement), HeaderText(table, columns.Retirement), problems);
-        var deprecated = DateIn(Cell(row, columns.Deprecation), HeaderText(table, columns.Deprecation), problems);
-        var released = DateIn(Cell(row, columns.Release), HeaderText(table, columns.Release), problems);
+        var retires = CellDates.Read(Cell(row, columns.Retirement), HeaderText(table, columns.Retirement), problems, ignoreVersionCodes: true);
+        var deprecated = CellDates.Read(Cell(row, columns.Deprecation), HeaderText(table, columns.Deprecation), problems, ignoreVersionCodes: true);
+        var released = CellDates.Read(Cell(row, columns.Release), HeaderText(table, columns.Release), problems, ignoreVersionCodes: true);
         var replacements = columns.Replacement >= 0
             ? Replacements(Cell(row, columns.Replacement), content, format, ref linkTargets)
             : [];
@@ -352,53 +352,6 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             }
         }
         return null;
-    }
-
-    // The first date in the cell, line by line (a qualifier belongs to its own line). An impossible date is
-    // a problem and no date; so is text with digits but no date ("Q3 2026"). Prose without digits ("with
-    // date to be announced") simply has no date.
-    private static ParsedDate DateIn(PageCell cell, string column, List<string> problems)
-    {
-        if (string.IsNullOrWhiteSpace(cell.Text))
-            return ParsedDate.None;
-        // Versions in code spans (`turbo-2024-04-09`) hold dates that are not this cell's date.
-        var codes = cell.Codes.Where(c => c.Any(char.IsLetter)).ToList();
-        var lines = cell.Lines.Count > 1 ? cell.Lines.Append(cell.Text) : [cell.Text];
-        foreach (var line in lines)
-        {
-            var text = line;
-            foreach (var code in codes)
-                text = text.Replace(code, " ", StringComparison.Ordinal);
-            // Every date form the pages use has a four-digit year; without one, skip the (slow) grammar.
-            if (!HasYear(text))
-                continue;
-            var parsed = DateGrammar.Parse(text);
-            if (parsed.HasValue)
-                return parsed;
-            if (DateGrammar.FindAll(text).FirstOrDefault(d => d.Problem is not null) is { Problem: { } impossible })
-            {
-                problems.Add($"{impossible} in {column}");
-                return ParsedDate.None;
-            }
-        }
-        var rest = cell.Text;
-        foreach (var code in codes)
-            rest = rest.Replace(code, " ", StringComparison.Ordinal);
-        if (rest.Any(char.IsDigit) && !DateGrammar.IsPlaceholder(rest))
-            problems.Add($"no date found in '{Shorten(Collapse(rest))}' in {column}");
-        return ParsedDate.None;
-    }
-
-    private static bool HasYear(string text)
-    {
-        var run = 0;
-        foreach (var c in text)
-        {
-            run = char.IsAsciiDigit(c) ? run + 1 : 0;
-            if (run == 4)
-                return true;
-        }
-        return false;
     }
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";

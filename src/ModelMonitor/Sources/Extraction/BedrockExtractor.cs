@@ -93,8 +93,8 @@ public sealed partial class BedrockExtractor : IExtractor
         }
 
         var released = EarliestDate(Cell(cells, columns.Launch), columns.Label(columns.Launch), problems);
-        var deprecated = DateIn(Cell(cells, columns.Deprecation), columns.Label(columns.Deprecation), problems);
-        var retires = DateIn(Cell(cells, columns.Eol), columns.Label(columns.Eol), problems);
+        var deprecated = CellDates.Read(Cell(cells, columns.Deprecation), columns.Label(columns.Deprecation), problems);
+        var retires = CellDates.Read(Cell(cells, columns.Eol), columns.Label(columns.Eol), problems);
         var replacements = columns.ReplacementId >= 0
             ? BedrockIds(Cell(cells, columns.ReplacementId), requireDigit: false)
             : BedrockIds(Cell(cells, columns.Replacement), requireDigit: true);
@@ -195,52 +195,6 @@ public sealed partial class BedrockExtractor : IExtractor
         return ids;
     }
 
-    // The first date in the cell, line by line (a qualifier belongs to its own line). An impossible date is
-    // a problem and no date; so is text with digits but no date ("Q3 2026"). Prose without digits ("with
-    // date to be announced") simply has no date.
-    private static ParsedDate DateIn(PageCell cell, string column, List<string> problems)
-    {
-        if (string.IsNullOrWhiteSpace(cell.Text))
-            return ParsedDate.None;
-        List<string> codes = [];
-        var lines = cell.Lines.Count > 1 ? cell.Lines.Append(cell.Text) : [cell.Text];
-        foreach (var line in lines)
-        {
-            var text = line;
-            foreach (var code in codes)
-                text = text.Replace(code, " ", StringComparison.Ordinal);
-            // Every date form the pages use has a four-digit year; without one, skip the (slow) grammar.
-            if (!HasYear(text))
-                continue;
-            var parsed = DateGrammar.Parse(text);
-            if (parsed.HasValue)
-                return parsed;
-            if (DateGrammar.FindAll(text).FirstOrDefault(d => d.Problem is not null) is { Problem: { } impossible })
-            {
-                problems.Add($"{impossible} in {column}");
-                return ParsedDate.None;
-            }
-        }
-        var rest = cell.Text;
-        foreach (var code in codes)
-            rest = rest.Replace(code, " ", StringComparison.Ordinal);
-        if (rest.Any(char.IsDigit) && !DateGrammar.IsPlaceholder(rest))
-            problems.Add($"no date found in '{Shorten(Collapse(rest))}' in {column}");
-        return ParsedDate.None;
-    }
-
-    private static bool HasYear(string text)
-    {
-        var run = 0;
-        foreach (var c in text)
-        {
-            run = char.IsAsciiDigit(c) ? run + 1 : 0;
-            if (run == 4)
-                return true;
-        }
-        return false;
-    }
-
     // A launch cell lists one date per Region; the model was released on the earliest.
     private static DateOnly? EarliestDate(PageCell cell, string column, List<string> problems)
     {
@@ -251,7 +205,6 @@ public sealed partial class BedrockExtractor : IExtractor
         return dates.Count > 0 ? dates.Min() : null;
     }
 
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
     // A callout's title ("Note") is marked up as a heading on some pages; it is not the table's section.
     private static string? SectionOf(PageTable table) =>
@@ -406,7 +359,7 @@ public sealed partial class BedrockExtractor : IExtractor
                 var filled = longRows.Where(r => !string.IsNullOrWhiteSpace(r[j].Text)).ToList();
                 if (filled.Count == 0)
                     continue;
-                var dated = filled.Count(r => HasYear(r[j].Text) && DateGrammar.Parse(r[j].Text).HasValue);
+                var dated = filled.Count(r => CellDates.HasYear(r[j].Text) && DateGrammar.Parse(r[j].Text).HasValue);
                 if (dated * 2 < filled.Count)
                     continue;
                 var estimates = filled.Count(r => EstimateWords().IsMatch(r[j].Text));

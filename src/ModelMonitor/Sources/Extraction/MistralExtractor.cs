@@ -110,9 +110,9 @@ public sealed partial class MistralExtractor : IExtractor
             ids = [slug];
         }
 
-        var deprecated = DateIn(PageTable.Cell(row, columns.Deprecation), Header(table, columns.Deprecation), problems);
-        var retires = DateIn(PageTable.Cell(row, columns.Retirement), Header(table, columns.Retirement), problems);
-        var released = DateIn(PageTable.Cell(row, columns.Release), Header(table, columns.Release), problems);
+        var deprecated = CellDates.Read(PageTable.Cell(row, columns.Deprecation), Header(table, columns.Deprecation), problems);
+        var retires = CellDates.Read(PageTable.Cell(row, columns.Retirement), Header(table, columns.Retirement), problems);
+        var released = CellDates.Read(PageTable.Cell(row, columns.Release), Header(table, columns.Release), problems);
         var replacements = columns.Replacement >= 0
             ? ModelIds.FromCell(PageTable.Cell(row, columns.Replacement)).Where(IsIdLike).ToList()
             : [];
@@ -193,51 +193,6 @@ public sealed partial class MistralExtractor : IExtractor
         return null;
     }
 
-    // The first date in the cell. An impossible date is a problem and no date; so is text with digits but
-    // no date ("Q3 2026").
-    private static ParsedDate DateIn(PageCell cell, string column, List<string> problems)
-    {
-        if (string.IsNullOrWhiteSpace(cell.Text))
-            return ParsedDate.None;
-        List<string> codes = [];
-        var lines = cell.Lines.Count > 1 ? cell.Lines.Append(cell.Text) : [cell.Text];
-        foreach (var line in lines)
-        {
-            var text = line;
-            foreach (var code in codes)
-                text = text.Replace(code, " ", StringComparison.Ordinal);
-            // Every date form the pages use has a four-digit year; without one, skip the (slow) grammar.
-            if (!HasYear(text))
-                continue;
-            var parsed = DateGrammar.Parse(text);
-            if (parsed.HasValue)
-                return parsed;
-            if (DateGrammar.FindAll(text).FirstOrDefault(d => d.Problem is not null) is { Problem: { } impossible })
-            {
-                problems.Add($"{impossible} in {column}");
-                return ParsedDate.None;
-            }
-        }
-        var rest = cell.Text;
-        foreach (var code in codes)
-            rest = rest.Replace(code, " ", StringComparison.Ordinal);
-        if (rest.Any(char.IsDigit) && !DateGrammar.IsPlaceholder(rest))
-            problems.Add($"no date found in '{Shorten(Collapse(rest))}' in {column}");
-        return ParsedDate.None;
-    }
-
-    private static bool HasYear(string text)
-    {
-        var run = 0;
-        foreach (var c in text)
-        {
-            run = char.IsAsciiDigit(c) ? run + 1 : 0;
-            if (run == 4)
-                return true;
-        }
-        return false;
-    }
-
     private static string Header(PageTable table, int index) => Collapse(PageTable.Cell(table.Header, index).Text);
 
     private static string Evidence(IReadOnlyList<PageCell> row)
@@ -251,7 +206,6 @@ public sealed partial class MistralExtractor : IExtractor
 
     private static string Collapse(string text) => WhitespaceRun().Replace(text, " ").Trim();
 
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
     // A display name is a few words ("Mistral Large 24.02"), not a sentence.
     private static bool LooksLikeName(string text) =>
