@@ -15,6 +15,7 @@ internal static class PinsEndpoints
         builder.AddAuth();
         builder.Services.AddScoped<PinResolver>();
         builder.Services.AddScoped<PinRegistry>();
+        builder.Services.AddScoped<AppRegistration>();
         builder.Services.AddScoped<ManifestSync>();
         builder.Services.AddSingleton<PinsJson>();
         builder.Services.AddBearerSchemeToOpenApi();
@@ -101,10 +102,11 @@ internal static class PinsEndpoints
         return TypedResults.Ok(await registry.ListAppsAsync(teamId, cancellationToken));
     }
 
+    // Registration is the hot path: it takes AppRegistration alone, so that no DbContext is built for it.
     private static async Task<Results<Created<AppResponse>, Ok<AppResponse>, ProblemHttpResult>> PutAppAsync(
-        string team, string app, HttpRequest request, ClaimsPrincipal user, PinRegistry registry, PinsJson json, CancellationToken cancellationToken)
+        string team, string app, HttpRequest request, ClaimsPrincipal user, AppRegistration registration, PinsJson json, CancellationToken cancellationToken)
     {
-        if (await TeamIdAsync(team, user, registry, cancellationToken) is not { } teamId)
+        if ((AuthClaims.TeamIdOf(user) ?? await registration.FindTeamIdAsync(team, cancellationToken)) is not { } teamId)
             return PinsProblems.TeamNotFound(team);
         if (!PinsValidation.IsSlug(app))
             return PinsProblems.Invalid("app", "the app name in the path must be 1 to 63 lowercase letters, digits or '-'.");
@@ -114,7 +116,7 @@ internal static class PinsEndpoints
         var (spec, errors) = PinsValidation.Validate(body.Value!);
         if (spec is null)
             return PinsProblems.Invalid(errors);
-        var saved = await registry.SaveAppAsync(teamId, team, app, spec, cancellationToken);
+        var saved = await registration.SaveAsync(teamId, team, app, spec, cancellationToken);
         return saved.Created
             ? TypedResults.Created($"/api/teams/{team}/apps/{app}", saved.App)
             : TypedResults.Ok(saved.App);
