@@ -4,16 +4,15 @@ namespace ModelMonitor.Pins;
 
 /// Creates or replaces an app with its whole pin set: the API's hot path (PUT app), also used by
 /// `pins import`. Plain SQL on the shared data source, no change tracking: one catalog read and one
-/// batch of writes on one pooled connection, with statements prepared once per connection.
-public sealed class AppRegistration(NpgsqlDataSource dataSource, PinResolver resolver, TimeProvider time)
+/// batch of writes on the request's connection, with statements prepared once per pooled connection.
+public sealed class AppRegistration(ScopedConnection connection, PinResolver resolver, TimeProvider time)
 {
     public sealed record SaveResult(bool Created, AppResponse App);
 
     /// The team's id by name, for the admin (a team token carries its own).
     public async Task<long?> FindTeamIdAsync(string team, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT id FROM teams WHERE name = $1");
-        command.Parameters.Add(P(team));
+        await using var command = new NpgsqlCommand("SELECT id FROM teams WHERE name = $1", await connection.GetAsync(cancellationToken)) { Parameters = { P(team) } };
         return await command.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
     }
 
@@ -21,12 +20,10 @@ public sealed class AppRegistration(NpgsqlDataSource dataSource, PinResolver res
     public async Task<SaveResult> SaveAsync(long teamId, string team, string name, AppSpec spec, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        // One connection for the catalog read and the write: one pool rent (and one reset) per registration.
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Resolve first: it only reads, and keeps the writing transaction short.
-        var resolved = await resolver.ResolveAsync(spec.Pins, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken, connection);
+        var resolved = await resolver.ResolveAsync(spec.Pins, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken);
 
-        await using var batch = new NpgsqlBatch(connection);
+        await using var batch = new NpgsqlBatch(await connection.GetAsync(cancellationToken));
         // One statement whatever the race: two concurrent PUTs of a new app both end with one row, and the
         // row lock it takes orders them.
         batch.BatchCommands.Add(Command("""

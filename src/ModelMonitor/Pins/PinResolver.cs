@@ -7,7 +7,7 @@ namespace ModelMonitor.Pins;
 /// target, else unknown with "did you mean" suggestions. Never rejects a pin: the catalog may simply not
 /// have caught up with a new model yet. Reads only: one query for any number of known pins, three more when
 /// some are unknown (for the suggestions).
-public sealed class PinResolver(NpgsqlDataSource dataSource)
+public sealed class PinResolver(ScopedConnection connection)
 {
     public sealed record Resolved(PinResolution Resolution, string? AliasTarget, DateTimeOffset? AliasSince, string CatalogProvider);
 
@@ -15,16 +15,14 @@ public sealed class PinResolver(NpgsqlDataSource dataSource)
 
     private sealed record AliasRow(string Provider, string Alias, string Target, DateTimeOffset ValidFrom);
 
-    /// <paramref name="connection"/>: an open connection to read on (the caller's, to save renting another), or null.
-    public async Task<IReadOnlyList<Resolved>> ResolveAsync(IReadOnlyList<PinSpec> pins, DateOnly today, CancellationToken cancellationToken,
-        NpgsqlConnection? connection = null)
+    public async Task<IReadOnlyList<Resolved>> ResolveAsync(IReadOnlyList<PinSpec> pins, DateOnly today, CancellationToken cancellationToken)
     {
         if (pins.Count == 0)
             return [];
         var providers = pins.SelectMany(p => p.Platform is null ? [p.Provider] : new[] { p.Platform, p.Provider }).Distinct().ToArray();
         var models = pins.Select(p => p.Model).Distinct().ToArray();
 
-        var (entries, aliases) = await LoadAsync(providers, models, connection, cancellationToken);
+        var (entries, aliases) = await LoadAsync(providers, models, cancellationToken);
         var exact = new Dictionary<(string, string, string), Entry>();
         foreach (var entry in entries)
             exact[(entry.Provider, entry.Model, entry.Version)] = entry;
@@ -58,13 +56,14 @@ public sealed class PinResolver(NpgsqlDataSource dataSource)
         """;
 
     private async Task<(List<Entry> Entries, Dictionary<(string, string), AliasRow> Aliases)> LoadAsync(string[] providers, string[] models,
-        NpgsqlConnection? connection, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         var entries = new List<Entry>();
         var aliases = new Dictionary<(string, string), AliasRow>();
-        var owned = connection is null ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
-        await using var _ = owned;
-        await using var command = new NpgsqlCommand(CatalogSql, connection ?? owned) { Parameters = { AppRegistration.P(providers), AppRegistration.P(models) } };
+        await using var command = new NpgsqlCommand(CatalogSql, await connection.GetAsync(cancellationToken))
+        {
+            Parameters = { AppRegistration.P(providers), AppRegistration.P(models) },
+        };
         // Prepared once per pooled connection (Npgsql keeps it across rents).
         await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -130,8 +129,7 @@ public sealed class PinResolver(NpgsqlDataSource dataSource)
         // Every id (versions and current aliases) of the providers concerned, and the provider names: one query.
         var knownProviders = new List<string>();
         var candidates = new List<(string Provider, PinSuggestion Suggestion)>();
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var command = new NpgsqlCommand(CandidatesSql, connection) { Parameters = { AppRegistration.P(providers) } })
+        await using (var command = new NpgsqlCommand(CandidatesSql, await connection.GetAsync(cancellationToken)) { Parameters = { AppRegistration.P(providers) } })
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))

@@ -13,6 +13,7 @@ internal static class PinsEndpoints
     public static void AddPins(this WebApplicationBuilder builder)
     {
         builder.AddAuth();
+        builder.Services.AddScoped<ScopedConnection>();
         builder.Services.AddScoped<PinResolver>();
         builder.Services.AddScoped<PinRegistry>();
         builder.Services.AddScoped<AppRegistration>();
@@ -104,8 +105,13 @@ internal static class PinsEndpoints
 
     // Registration is the hot path: it takes AppRegistration alone, so that no DbContext is built for it.
     private static async Task<Results<Created<AppResponse>, Ok<AppResponse>, ProblemHttpResult>> PutAppAsync(
-        string team, string app, HttpRequest request, ClaimsPrincipal user, AppRegistration registration, PinsJson json, CancellationToken cancellationToken)
+        string team, string app, HttpRequest request, ClaimsPrincipal user, AppRegistration registration, ScopedConnection connection,
+        PinsJson json, CancellationToken cancellationToken)
     {
+        // The token lookup left the request's connection open for the registration; a large or chunked body may
+        // arrive slowly, so give the connection back to the pool rather than hold it while the body trickles in.
+        if (request.ContentLength is not (> 0 and <= SmallBody))
+            await connection.ReleaseAsync();
         if ((AuthClaims.TeamIdOf(user) ?? await registration.FindTeamIdAsync(team, cancellationToken)) is not { } teamId)
             return PinsProblems.TeamNotFound(team);
         if (!PinsValidation.IsSlug(app))
@@ -151,6 +157,8 @@ internal static class PinsEndpoints
             ? TypedResults.Ok(impact)
             : PinsProblems.AppNotFound(team, app);
     }
+
+    private const long SmallBody = 16 * 1024;
 
     // A team token carries its team's id (the policy has already matched it to {team}); the admin looks it up.
     private static async Task<long?> TeamIdAsync(string team, ClaimsPrincipal user, PinRegistry registry, CancellationToken cancellationToken) =>
