@@ -3,7 +3,7 @@
 # migrated, a small catalog, the host built in Release and started on loopback (scheduler off), then
 # `ModelMonitor.Bench pins` drives PUT app (5 pins, a new app each time) at a fixed concurrency and prints
 # requests/s and p50/p99 latency. Everything is stopped and removed at the end.
-# Env: BENCH_CONCURRENCY (16), BENCH_SECONDS (20), BENCH_WARMUP (5), BENCH_PG_PORT (55491), BENCH_PORT (5091),
+# Env: BENCH_CONCURRENCY (8), BENCH_SECONDS (20), BENCH_WARMUP (15), BENCH_PG_PORT (55491), BENCH_PORT (5091),
 #      BENCH_PG_FAST=1 to run PostgreSQL with fsync off (as the tests do), BENCH_CONNECTION_OPTIONS to append
 #      Npgsql settings to the connection string (e.g. "Max Auto Prepare=50").
 set -euo pipefail
@@ -59,4 +59,4 @@ done
 
 postmaster=$(head -n 1 "$work/pg/postmaster.pid")
 "${bench[@]}" pins --url "http://127.0.0.1:$port" --admin-token "$Auth__AdminToken" --cpu-of "host=$host,postgres=$postmaster" \
-  --concurrency "${BENCH_CONCURRENCY:-16}" --seconds "${BENCH_SECONDS:-20}" --warmup "${BENCH_WARMUP:-5}"
+  --concurrency "${BENCH_CONCURRENCY:-8}" --seconds "${BENCH_SECONDS:-20}" --warmup "${BENCH_WARMUP:-15}"

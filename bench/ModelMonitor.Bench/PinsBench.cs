@@ -35,9 +35,9 @@ internal static class PinsBench
         var url = new Uri((options.Get("--url") ?? "http://127.0.0.1:5080").TrimEnd('/') + "/");
         var admin = options.Get("--admin-token") ?? Environment.GetEnvironmentVariable("Auth__AdminToken")
             ?? throw new ArgumentException("--admin-token (or the Auth__AdminToken environment variable) is required.");
-        var concurrency = options.GetInt("--concurrency", 16, 1, 1024);
+        var concurrency = options.GetInt("--concurrency", 8, 1, 1024);
         var seconds = options.GetInt("--seconds", 20, 1, 3600);
-        var warmup = options.GetInt("--warmup", 5, 0, 600);
+        var warmup = options.GetInt("--warmup", 15, 0, 600);
         // "host=123,postgres=456": process trees whose CPU time per request is reported (Linux /proc).
         var watched = (options.Get("--cpu-of") ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries)

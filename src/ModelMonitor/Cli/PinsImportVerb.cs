@@ -46,7 +46,7 @@ internal static class PinsImportVerb
             ManifestPath = existing?.ManifestPath ?? spec.ManifestPath,
         };
 
-        var saved = await registry.SaveAppAsync(teamId, team, app, spec, context.CancellationToken);
+        var saved = await scope.ServiceProvider.GetRequiredService<AppRegistration>().SaveAsync(teamId, team, app, spec, context.CancellationToken);
         await context.Out.WriteLineAsync($"{(saved.Created ? "Created" : "Replaced")} {team}/{app} with {saved.App.Pins.Count} pin(s):");
         foreach (var pin in saved.App.Pins)
             await context.Out.WriteLineAsync($"  {CheckVerb.Line(pin)}");

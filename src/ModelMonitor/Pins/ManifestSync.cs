@@ -101,12 +101,12 @@ public sealed partial class ManifestSync(
         // One batch: the app's manifest state and its pins change together or not at all.
         await using (var batch = dataSource.CreateBatch())
         {
-            batch.BatchCommands.Add(PinRegistry.Command("""
+            batch.BatchCommands.Add(AppRegistration.Command("""
                 UPDATE apps SET manifest_sha = $1, manifest_error = NULL, manifest_synced_at = $2, updated_at = $2,
                                 description = coalesce($3, description)
                 WHERE id = $4
-                """, PinRegistry.P(file.Sha), PinRegistry.P(now), PinRegistry.P(spec.Description), PinRegistry.P(app.Id)));
-            PinRegistry.AddPinCommands(batch, app.TeamId, app.Name, spec.Pins, resolved, now);
+                """, AppRegistration.P(file.Sha), AppRegistration.P(now), AppRegistration.P(spec.Description), AppRegistration.P(app.Id)));
+            AppRegistration.AddPinCommands(batch, app.TeamId, app.Name, spec.Pins, resolved, now);
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         Log.Updated(logger, app.Team, app.Name, spec.Pins.Count, file.Sha);

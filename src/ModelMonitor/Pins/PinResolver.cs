@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using ModelMonitor.Catalog;
-using ModelMonitor.Storage;
 using Npgsql;
 
 namespace ModelMonitor.Pins;
@@ -9,7 +7,7 @@ namespace ModelMonitor.Pins;
 /// target, else unknown with "did you mean" suggestions. Never rejects a pin: the catalog may simply not
 /// have caught up with a new model yet. Reads only: one query for any number of known pins, three more when
 /// some are unknown (for the suggestions).
-public sealed class PinResolver(MonitorDb db, NpgsqlDataSource dataSource)
+public sealed class PinResolver(ScopedConnection connection)
 {
     public sealed record Resolved(PinResolution Resolution, string? AliasTarget, DateTimeOffset? AliasSince, string CatalogProvider);
 
@@ -17,16 +15,14 @@ public sealed class PinResolver(MonitorDb db, NpgsqlDataSource dataSource)
 
     private sealed record AliasRow(string Provider, string Alias, string Target, DateTimeOffset ValidFrom);
 
-    /// <paramref name="connection"/>: an open connection to read on (the caller's, to save renting another), or null.
-    public async Task<IReadOnlyList<Resolved>> ResolveAsync(IReadOnlyList<PinSpec> pins, DateOnly today, CancellationToken cancellationToken,
-        NpgsqlConnection? connection = null)
+    public async Task<IReadOnlyList<Resolved>> ResolveAsync(IReadOnlyList<PinSpec> pins, DateOnly today, CancellationToken cancellationToken)
     {
         if (pins.Count == 0)
             return [];
         var providers = pins.SelectMany(p => p.Platform is null ? [p.Provider] : new[] { p.Platform, p.Provider }).Distinct().ToArray();
         var models = pins.Select(p => p.Model).Distinct().ToArray();
 
-        var (entries, aliases) = await LoadAsync(providers, models, connection, cancellationToken);
+        var (entries, aliases) = await LoadAsync(providers, models, cancellationToken);
         var exact = new Dictionary<(string, string, string), Entry>();
         foreach (var entry in entries)
             exact[(entry.Provider, entry.Model, entry.Version)] = entry;
@@ -60,13 +56,14 @@ public sealed class PinResolver(MonitorDb db, NpgsqlDataSource dataSource)
         """;
 
     private async Task<(List<Entry> Entries, Dictionary<(string, string), AliasRow> Aliases)> LoadAsync(string[] providers, string[] models,
-        NpgsqlConnection? connection, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         var entries = new List<Entry>();
         var aliases = new Dictionary<(string, string), AliasRow>();
-        var owned = connection is null ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
-        await using var _ = owned;
-        await using var command = new NpgsqlCommand(CatalogSql, connection ?? owned) { Parameters = { PinRegistry.P(providers), PinRegistry.P(models) } };
+        await using var command = new NpgsqlCommand(CatalogSql, await connection.GetAsync(cancellationToken))
+        {
+            Parameters = { AppRegistration.P(providers), AppRegistration.P(models) },
+        };
         // Prepared once per pooled connection (Npgsql keeps it across rents).
         await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -129,18 +126,21 @@ public sealed class PinResolver(MonitorDb db, NpgsqlDataSource dataSource)
     private async Task DescribeUnknownAsync(IReadOnlyList<PinSpec> pins, List<int> unknown, Resolved?[] results, List<Entry> entries, CancellationToken cancellationToken)
     {
         var providers = unknown.Select(i => pins[i].CatalogProvider).Distinct().ToArray();
-        var knownProviders = await db.Providers.AsNoTracking().Select(p => p.Name).ToListAsync(cancellationToken);
-        var versions = await db.ModelVersions.AsNoTracking()
-            .Where(m => providers.Contains(m.Provider))
-            .Select(m => new { m.Provider, m.Model, m.Version })
-            .ToListAsync(cancellationToken);
-        var aliasNames = await db.ModelAliases.AsNoTracking()
-            .Where(a => a.ValidTo == null && providers.Contains(a.Provider))
-            .Select(a => new { a.Provider, Model = a.Alias })
-            .ToListAsync(cancellationToken);
-        var candidates = versions.Select(v => (v.Provider, Suggestion: new PinSuggestion(v.Model, v.Version.Length == 0 ? null : v.Version)))
-            .Concat(aliasNames.Select(a => (a.Provider, Suggestion: new PinSuggestion(a.Model, null))))
-            .ToLookup(c => c.Provider, c => c.Suggestion);
+        // Every id (versions and current aliases) of the providers concerned, and the provider names: one query.
+        var knownProviders = new List<string>();
+        var candidates = new List<(string Provider, PinSuggestion Suggestion)>();
+        await using (var command = new NpgsqlCommand(CandidatesSql, await connection.GetAsync(cancellationToken)) { Parameters = { AppRegistration.P(providers) } })
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (reader.IsDBNull(1))
+                    knownProviders.Add(reader.GetString(0));
+                else
+                    candidates.Add((reader.GetString(0), new PinSuggestion(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))));
+            }
+        }
+        var byProvider = candidates.ToLookup(c => c.Provider, c => c.Suggestion);
 
         foreach (var i in unknown)
         {
@@ -152,7 +152,7 @@ public sealed class PinResolver(MonitorDb db, NpgsqlDataSource dataSource)
                 var closest = knownProviders.OrderBy(p => Suggestions.Distance(p, provider)).ThenBy(p => p, StringComparer.Ordinal).First();
                 warnings.Add($"'{provider}' is not a provider Monitor knows (known: {string.Join(", ", knownProviders.Order(StringComparer.Ordinal))}); did you mean '{closest}'?");
             }
-            var suggestions = Suggestions.Best(pin.Model, pin.Version, candidates[provider]);
+            var suggestions = Suggestions.Best(pin.Model, pin.Version, byProvider[provider]);
             var what = pin.Version.Length == 0 ? $"'{pin.Model}'" : $"'{pin.Model}' version '{pin.Version}'";
             warnings.Add(suggestions.Count == 0
                 ? $"{what} is not in the catalog for {provider}; accepted, and it will resolve once a source lists it."
@@ -160,6 +160,14 @@ public sealed class PinResolver(MonitorDb db, NpgsqlDataSource dataSource)
             results[i] = new Resolved(Unknown(warnings, suggestions), null, null, provider);
         }
     }
+
+    private const string CandidatesSql = """
+        SELECT name, NULL, NULL FROM providers
+        UNION ALL
+        SELECT provider, model, nullif(version, '') FROM model_versions WHERE provider = ANY($1)
+        UNION ALL
+        SELECT provider, alias, NULL FROM model_aliases WHERE valid_to IS NULL AND provider = ANY($1)
+        """;
 
     private static string Display(PinSuggestion s) => s.Version is null ? $"'{s.Model}'" : $"'{s.Model}' version '{s.Version}'";
 

@@ -13,8 +13,10 @@ internal static class PinsEndpoints
     public static void AddPins(this WebApplicationBuilder builder)
     {
         builder.AddAuth();
+        builder.Services.AddScoped<ScopedConnection>();
         builder.Services.AddScoped<PinResolver>();
         builder.Services.AddScoped<PinRegistry>();
+        builder.Services.AddScoped<AppRegistration>();
         builder.Services.AddScoped<ManifestSync>();
         builder.Services.AddSingleton<PinsJson>();
         builder.Services.AddBearerSchemeToOpenApi();
@@ -100,10 +102,16 @@ internal static class PinsEndpoints
         return TypedResults.Ok(await registry.ListAppsAsync(teamId, cancellationToken));
     }
 
+    // Registration is the hot path: it takes AppRegistration alone, so that no DbContext is built for it.
     private static async Task<Results<Created<AppResponse>, Ok<AppResponse>, ProblemHttpResult>> PutAppAsync(
-        string team, string app, HttpRequest request, ClaimsPrincipal user, PinRegistry registry, PinsJson json, CancellationToken cancellationToken)
+        string team, string app, HttpRequest request, ClaimsPrincipal user, AppRegistration registration, ScopedConnection connection,
+        PinsJson json, CancellationToken cancellationToken)
     {
-        if (await TeamIdAsync(team, user, registry, cancellationToken) is not { } teamId)
+        // The token lookup left the request's connection open for the registration; a large or chunked body may
+        // arrive slowly, so give the connection back to the pool rather than hold it while the body trickles in.
+        if (request.ContentLength is not (> 0 and <= SmallBody))
+            await connection.ReleaseAsync();
+        if ((AuthClaims.TeamIdOf(user) ?? await registration.FindTeamIdAsync(team, cancellationToken)) is not { } teamId)
             return PinsProblems.TeamNotFound(team);
         if (!PinsValidation.IsSlug(app))
             return PinsProblems.Invalid("app", "the app name in the path must be 1 to 63 lowercase letters, digits or '-'.");
@@ -113,7 +121,7 @@ internal static class PinsEndpoints
         var (spec, errors) = PinsValidation.Validate(body.Value!);
         if (spec is null)
             return PinsProblems.Invalid(errors);
-        var saved = await registry.SaveAppAsync(teamId, team, app, spec, cancellationToken);
+        var saved = await registration.SaveAsync(teamId, team, app, spec, cancellationToken);
         return saved.Created
             ? TypedResults.Created($"/api/teams/{team}/apps/{app}", saved.App)
             : TypedResults.Ok(saved.App);
@@ -148,6 +156,8 @@ internal static class PinsEndpoints
             ? TypedResults.Ok(impact)
             : PinsProblems.AppNotFound(team, app);
     }
+
+    private const long SmallBody = 16 * 1024;
 
     // A team token carries its team's id (the policy has already matched it to {team}); the admin looks it up.
     private static async Task<long?> TeamIdAsync(string team, ClaimsPrincipal user, PinRegistry registry, CancellationToken cancellationToken) =>

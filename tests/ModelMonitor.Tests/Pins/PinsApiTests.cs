@@ -76,6 +76,27 @@ public sealed class PinsApiTests(PinsFixture fixture) : IClassFixture<PinsFixtur
     }
 
     [Fact]
+    public async Task ABodyWithoutALengthIsReadAndRegistered()
+    {
+        var (team, token) = await fixture.CreateTeamAsync();
+        var json = """{"pins":[{"provider":"openai","model":"gpt-4o","environment":"production"}]}"""u8.ToArray();
+        // A stream of unknown length goes out chunked, with no Content-Length.
+        var content = new StreamContent(new NonSeekableStream(json));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var response = await fixture.Client(token).PutAsync($"/api/teams/{team}/apps/chunked", content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var app = await fixture.Client(token).GetFromJsonAsync<JsonElement>($"/api/teams/{team}/apps/chunked");
+        Assert.Equal("gpt-4o-2024-08-06", app.GetProperty("pins")[0].GetProperty("resolution").GetProperty("resolvedModel").GetString());
+    }
+
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Fact]
     public async Task CreatingATeamTwiceIsAConflict()
     {
         var (team, _) = await fixture.CreateTeamAsync();

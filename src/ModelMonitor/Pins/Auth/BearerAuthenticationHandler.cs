@@ -15,7 +15,7 @@ internal sealed class BearerAuthenticationHandler(
     UrlEncoder encoder,
     IOptions<AuthOptions> auth,
     AdminTokenHash adminHash,
-    NpgsqlDataSource dataSource,
+    ScopedConnection connection,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -52,11 +52,10 @@ internal sealed class BearerAuthenticationHandler(
             new Claim(AuthClaims.TeamId, team.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
-    // Every team request runs this; plain SQL on the shared data source keeps it to one short round trip.
+    // Every team request runs this: plain SQL on the request's connection, one short round trip.
     private async Task<TeamIdentity?> FindTeamByHashAsync(byte[] hash, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT id, name, token_hash FROM teams WHERE token_hash = $1", connection)
+        await using var command = new NpgsqlCommand("SELECT id, name, token_hash FROM teams WHERE token_hash = $1", await connection.GetAsync(cancellationToken))
         {
             Parameters = { new NpgsqlParameter<byte[]> { TypedValue = hash } },
         };
