@@ -63,12 +63,25 @@ public sealed class AppRegistration(ScopedConnection connection, PinResolver res
         return new SaveResult(created, response);
     }
 
-    /// Replaces the pins of app {team}/{name} with the given set: a delete and one multi-row insert, to run in
-    /// the batch of whatever else changes the app (its transaction).
+    /// Replaces the pins of app {team}/{name} with the given set, to run in the batch of whatever else changes
+    /// the app (its transaction). Pins are matched by their key, so a pin that stays keeps its id — and with it
+    /// its readiness, waivers, regression runs and sent notifications; only pins no longer listed are deleted.
     internal static void AddPinCommands(NpgsqlBatch batch, long teamId, string name, IReadOnlyList<PinSpec> pins,
         IReadOnlyList<PinResolver.Resolved> resolved, DateTimeOffset now)
     {
-        batch.BatchCommands.Add(Command("DELETE FROM pins WHERE app_id = (SELECT id FROM apps WHERE team_id = $1 AND name = $2)", P(teamId), P(name)));
+        // The key columns, once per statement (a parameter belongs to one command).
+        var (providers, models, versions) = (pins.Select(p => p.Provider).ToArray(), pins.Select(p => p.Model).ToArray(), pins.Select(p => p.Version).ToArray());
+        var (platforms, regions, environments) = (pins.Select(p => p.Platform).ToArray(), pins.Select(p => p.Region).ToArray(), pins.Select(p => p.Environment).ToArray());
+        batch.BatchCommands.Add(Command("""
+            DELETE FROM pins
+            WHERE app_id = (SELECT id FROM apps WHERE team_id = $1 AND name = $2)
+              AND NOT EXISTS (
+                SELECT 1 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+                         AS k(provider, model, version, platform, region, environment)
+                WHERE k.provider = pins.provider AND k.model = pins.model AND k.version = pins.version
+                  AND k.platform IS NOT DISTINCT FROM pins.platform AND k.region IS NOT DISTINCT FROM pins.region
+                  AND k.environment = pins.environment)
+            """, P(teamId), P(name), P(providers), P(models), P(versions), P(platforms), P(regions), P(environments)));
         if (pins.Count == 0)
             return;
         batch.BatchCommands.Add(Command("""
@@ -81,14 +94,12 @@ public sealed class AppRegistration(ScopedConnection connection, PinResolver res
                    WITH ORDINALITY AS p(provider, model, version, platform, region, environment, input_tokens, output_tokens, resolved_model, n)
             WHERE a.team_id = $1 AND a.name = $2
             ORDER BY p.n
+            ON CONFLICT (app_id, provider, model, version, platform, region, environment) DO UPDATE
+               SET monthly_input_tokens = excluded.monthly_input_tokens, monthly_output_tokens = excluded.monthly_output_tokens,
+                   resolved_model = excluded.resolved_model,
+                   resolved_at = CASE WHEN pins.resolved_model IS NOT DISTINCT FROM excluded.resolved_model THEN pins.resolved_at ELSE excluded.resolved_at END
             """,
-            P(teamId), P(name), P(now),
-            P(pins.Select(p => p.Provider).ToArray()),
-            P(pins.Select(p => p.Model).ToArray()),
-            P(pins.Select(p => p.Version).ToArray()),
-            P(pins.Select(p => p.Platform).ToArray()),
-            P(pins.Select(p => p.Region).ToArray()),
-            P(pins.Select(p => p.Environment).ToArray()),
+            P(teamId), P(name), P(now), P(providers), P(models), P(versions), P(platforms), P(regions), P(environments),
             P(pins.Select(p => p.MonthlyInputTokens).ToArray()),
             P(pins.Select(p => p.MonthlyOutputTokens).ToArray()),
             // Kept so that a later re-point of the alias shows against what the team registered.

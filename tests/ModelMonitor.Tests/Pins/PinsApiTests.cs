@@ -76,6 +76,27 @@ public sealed class PinsApiTests(PinsFixture fixture) : IClassFixture<PinsFixtur
     }
 
     [Fact]
+    public async Task APinThatStaysAcrossPutsKeepsItsIdAndItsReadiness()
+    {
+        var (team, token) = await fixture.CreateTeamAsync();
+        var client = fixture.Client(token);
+        var path = $"/api/teams/{team}/apps/keeper";
+        const string PinIds = "SELECT string_agg(p.model || '=' || p.id, ',' ORDER BY p.model) FROM pins p JOIN apps a ON a.id = p.app_id JOIN teams t ON t.id = a.team_id WHERE t.name = @team";
+
+        await client.PutAsJsonAsync(path, new { pins = new object[] { new { provider = "openai", model = "gpt-4o-2024-05-13", monthlyInputTokens = 1_000L }, new { provider = "openai", model = "gpt-4o-mini-2024-07-18" } } });
+        var before = await ScalarAsync<string>(PinIds, team);
+        var keptId = long.Parse(before.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
+        await ScalarAsync<int>($"INSERT INTO pin_readiness (pin_id, verdict, decided_at, changed_at) VALUES ({keptId}, 'not-ready', now(), now()) RETURNING 1", team);
+        var second = await client.PutAsJsonAsync(path, new { pins = new object[] { new { provider = "openai", model = "gpt-4o-2024-05-13", monthlyInputTokens = 2_000L }, new { provider = "openai", model = "gpt-4o-2024-11-20" } } });
+        var after = await ScalarAsync<string>(PinIds, team);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.StartsWith($"gpt-4o-2024-05-13={keptId},gpt-4o-2024-11-20=", after, StringComparison.Ordinal);
+        Assert.Equal(2_000L, await ScalarAsync<long>($"SELECT monthly_input_tokens FROM pins WHERE id = {keptId}", team));
+        Assert.Equal("not-ready", await ScalarAsync<string>($"SELECT verdict FROM pin_readiness WHERE pin_id = {keptId}", team));
+    }
+
+    [Fact]
     public async Task ABodyWithoutALengthIsReadAndRegistered()
     {
         var (team, token) = await fixture.CreateTeamAsync();
@@ -184,13 +205,15 @@ public sealed class PinsApiTests(PinsFixture fixture) : IClassFixture<PinsFixtur
         return columns;
     }
 
-    private async Task<long> CountAsync(string sql, string team)
+    private Task<long> CountAsync(string sql, string team) => ScalarAsync<long>(sql, team);
+
+    private async Task<T> ScalarAsync<T>(string sql, string team)
     {
         await using var connection = new NpgsqlConnection(fixture.App.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("team", team);
-        return (long)(await command.ExecuteScalarAsync())!;
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]
