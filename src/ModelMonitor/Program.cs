@@ -1,5 +1,6 @@
 using ModelMonitor.Catalog;
 using ModelMonitor.Cli;
+using ModelMonitor.Demo;
 using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
 using ModelMonitor.Pins;
@@ -32,6 +33,7 @@ builder.AddNotifications();
 builder.AddReports();
 builder.AddPins();
 builder.AddRegression();
+builder.AddDemo();
 
 var app = builder.Build();
 
