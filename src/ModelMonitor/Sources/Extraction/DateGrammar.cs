@@ -47,13 +47,11 @@ public static partial class DateGrammar
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Placeholder();
 
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
-
     public static ParsedDate Parse(string? text)
     {
         var normalized = Normalize(text);
-        var match = DatePattern().Match(normalized);
+        // Every date form has digits: most cells have none, and skip the pattern.
+        var match = HasDigit(normalized) ? DatePattern().Match(normalized) : Match.Empty;
         if (match.Success)
             return Read(match, normalized, 0);
         if (IsPlaceholder(normalized))
@@ -65,6 +63,8 @@ public static partial class DateGrammar
     {
         var normalized = Normalize(text);
         var found = new List<ParsedDate>();
+        if (!HasDigit(normalized))
+            return found;
         var previousEnd = 0;
         for (var match = DatePattern().Match(normalized); match.Success; match = match.NextMatch())
         {
@@ -123,30 +123,56 @@ public static partial class DateGrammar
             "jul" => 7, "aug" => 8, "sep" => 9, "oct" => 10, "nov" => 11, _ => 12,
         }).ToString(CultureInfo.InvariantCulture);
 
+    // Dashes, spaces and invisible characters the pages use, mapped once; whitespace runs collapse to one space.
     internal static string Normalize(string? text)
     {
         if (string.IsNullOrEmpty(text))
             return "";
+        if (IsNormal(text))
+            return text;
         var builder = new StringBuilder(text.Length);
+        var pendingSpace = false;
         foreach (var c in text)
         {
-            switch (c)
+            if (IsInvisible(c))
+                continue;
+            if (char.IsWhiteSpace(c))
             {
-                case '\u2010' or '\u2011' or '\u2012' or '\u2212':
-                    builder.Append('-');
-                    break;
-                case '\u00A0' or '\u2007' or '\u202F' or '\t':
-                    builder.Append(' ');
-                    break;
-                case '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF':
-                    break;
-                default:
-                    builder.Append(c);
-                    break;
+                pendingSpace = builder.Length > 0;
+                continue;
             }
+            if (pendingSpace)
+            {
+                builder.Append(' ');
+                pendingSpace = false;
+            }
+            builder.Append(IsDash(c) ? '-' : c);
         }
-        return Whitespace().Replace(builder.ToString(), " ").Trim();
+        return builder.ToString();
     }
+
+    // Most cells need no change: no allocation for them.
+    private static bool IsNormal(string text)
+    {
+        if (text[0] == ' ' || text[^1] == ' ')
+            return false;
+        var previous = 'x';
+        foreach (var c in text)
+        {
+            if (c == ' ' ? previous == ' ' : char.IsWhiteSpace(c) || IsMapped(c))
+                return false;
+            previous = c;
+        }
+        return true;
+    }
+
+    private static bool IsInvisible(char c) => c is '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF';
+
+    private static bool IsDash(char c) => c is '\u2010' or '\u2011' or '\u2012' or '\u2212';
+
+    private static bool IsMapped(char c) => IsInvisible(c) || IsDash(c);
+
+    private static bool HasDigit(string text) => text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 }

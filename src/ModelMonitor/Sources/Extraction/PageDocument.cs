@@ -76,23 +76,30 @@ public sealed partial class PageDocument
 }
 
 /// Collects the inline content of one cell or paragraph: text, line breaks, code spans, link texts.
+/// Called for every table cell of every page, so it allocates only what a cell has (most have one line,
+/// no code span and no link).
 internal sealed class InlineCollector
 {
-    private readonly List<StringBuilder> _lines = [new()];
-    private readonly List<string> _codes = [];
-    private readonly List<string> _links = [];
+    private readonly StringBuilder _line = new();
+    private List<string>? _lines;
+    private List<string>? _codes;
+    private List<string>? _links;
     private StringBuilder? _code;
     private int _codeDepth;
 
-    public bool IsEmpty => _lines.All(l => string.IsNullOrWhiteSpace(l.ToString())) && _codes.Count == 0;
+    public bool IsEmpty => _codes is null && IsBlank(_line) && (_lines is null || _lines.All(string.IsNullOrWhiteSpace));
 
     public void Append(string text)
     {
-        _lines[^1].Append(text);
+        _line.Append(text);
         _code?.Append(text);
     }
 
-    public void LineBreak() => _lines.Add(new StringBuilder());
+    public void LineBreak()
+    {
+        (_lines ??= []).Add(_line.ToString());
+        _line.Clear();
+    }
 
     // Footnote markers in <sup> would otherwise glue onto an id ("gpt-4" + "1").
     public void Separate() => Append(" ");
@@ -109,39 +116,63 @@ internal sealed class InlineCollector
             return;
         if (--_codeDepth == 0 && _code is not null)
         {
-            var code = DateGrammar.Normalize(_code.ToString());
-            if (code.Length > 0)
-                _codes.Add(code);
+            AddNormalized(ref _codes, _code.ToString());
             _code = null;
         }
     }
 
     public void AddCode(string code)
     {
-        var normalized = DateGrammar.Normalize(code);
-        if (normalized.Length > 0)
-            _codes.Add(normalized);
-        _lines[^1].Append(code);
+        AddNormalized(ref _codes, code);
+        _line.Append(code);
     }
 
-    public void AddLink(string text)
-    {
-        var normalized = DateGrammar.Normalize(text);
-        if (normalized.Length > 0)
-            _links.Add(normalized);
-    }
+    public void AddLink(string text) => AddNormalized(ref _links, text);
 
     public PageCell ToCell()
     {
-        EndCodeIfOpen();
-        var lines = _lines.Select(l => DateGrammar.Normalize(l.ToString())).Where(l => l.Length > 0).ToList();
-        return new PageCell(string.Join(' ', lines), lines, _codes.ToList(), _links.ToList());
-    }
-
-    private void EndCodeIfOpen()
-    {
         while (_codeDepth > 0)
             EndCode();
+        var last = DateGrammar.Normalize(_line.ToString());
+        IReadOnlyList<string> lines;
+        string text;
+        if (_lines is null)
+        {
+            lines = last.Length > 0 ? [last] : [];
+            text = last;
+        }
+        else
+        {
+            var all = new List<string>(_lines.Count + 1);
+            foreach (var line in _lines)
+            {
+                var normalized = DateGrammar.Normalize(line);
+                if (normalized.Length > 0)
+                    all.Add(normalized);
+            }
+            if (last.Length > 0)
+                all.Add(last);
+            lines = all;
+            text = string.Join(' ', all);
+        }
+        return new PageCell(text, lines, (IReadOnlyList<string>?)_codes?.ToArray() ?? [], (IReadOnlyList<string>?)_links?.ToArray() ?? []);
+    }
+
+    private static void AddNormalized(ref List<string>? list, string text)
+    {
+        var normalized = DateGrammar.Normalize(text);
+        if (normalized.Length > 0)
+            (list ??= []).Add(normalized);
+    }
+
+    private static bool IsBlank(StringBuilder builder)
+    {
+        foreach (var chunk in builder.GetChunks())
+        {
+            if (!chunk.Span.IsWhiteSpace())
+                return false;
+        }
+        return true;
     }
 }
 
