@@ -39,19 +39,12 @@ internal sealed partial class NotificationPlanner(
 
             await ExecuteAsync(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", [new("lock", PlanningLock)], cancellationToken);
 
-            long previousWatermark = 0;
-            DateTimeOffset? previousStart = null;
-            await using (var command = Command(connection, tx, "SELECT event_watermark, started_at FROM notification_runs ORDER BY id DESC LIMIT 1", []))
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                if (await reader.ReadAsync(cancellationToken))
-                {
-                    previousWatermark = reader.GetInt64(0);
-                    previousStart = reader.GetFieldValue<DateTimeOffset>(1);
-                }
-            }
+            // timestamptz comes back as a UTC DateTime.
+            var previousStart = await ScalarAsync(connection, tx, "SELECT started_at FROM notification_runs ORDER BY id DESC LIMIT 1", [], cancellationToken) is DateTime last
+                ? new DateTimeOffset(last) : (DateTimeOffset?)null;
 
             var lookbackFrom = now.AddDays(-settings.EventLookbackDays);
+            // event_watermark: the newest change event when the run started, for operators inspecting a run.
             var runId = (long)(await ScalarAsync(connection, tx, """
                 INSERT INTO notification_runs (started_at, as_of, event_watermark, planned, digests)
                 VALUES (@now, @as_of, (SELECT coalesce(max(id), 0) FROM change_events), 0, 0)
@@ -64,7 +57,6 @@ internal sealed partial class NotificationPlanner(
                 new("run", runId),
                 new("now", now),
                 new("as_of", today),
-                new("prev_wm", previousWatermark),
                 // Verdicts changed since the last run; on the first run, within the lookback.
                 new("prev_at", previousStart is { } p && p > lookbackFrom ? p : lookbackFrom),
                 new("lookback_from", lookbackFrom),
@@ -226,7 +218,7 @@ internal sealed partial class NotificationPlanner(
                 FROM generate_series(0, @max_ms) d
             ), later AS (
                 SELECT DISTINCT provider, model, version FROM change_events
-                WHERE kind = 'RetirementMovedLater' AND id > @prev_wm AND occurred_at >= @lookback_from
+                WHERE kind = 'RetirementMovedLater' AND occurred_at >= @lookback_from
             ), pf AS ({PinFactsByLifecycle("mv.retires_on <= @as_of + @max_ms OR mv.status = 'Retired'")}
             ), c AS (
                 SELECT pf.*, (pf.days_left < 0 OR pf.status = 'Retired') AS retired,
@@ -245,7 +237,8 @@ internal sealed partial class NotificationPlanner(
             ON CONFLICT (idempotency_key) DO NOTHING
             """;
 
-        // Change events since the last run (never older than the lookback) that hit a pin: by the version it
+        // Change events of the lookback window that hit a pin (every run reads the whole window: an id watermark
+        // would skip an event whose reconcile committed after a later id was seen; the key makes rereading free): by the version it
         // watches, or for an alias re-point, by the alias it pins. Keyed by the new value (a date, a successor).
         public static readonly string ChangeEvents = $"""
             WITH ev AS (
@@ -255,7 +248,7 @@ internal sealed partial class NotificationPlanner(
                                  WHEN 'EstimateBecameFirm' THEN 'date-firm' WHEN 'ReplacementChanged' THEN 'replacement-changed'
                                  WHEN 'AliasRepointed' THEN 'alias-repointed' END AS reason
                 FROM change_events
-                WHERE id > @prev_wm AND occurred_at >= @lookback_from
+                WHERE occurred_at >= @lookback_from
                   AND kind IN ('Deprecated', 'RetirementDateSet', 'RetirementMovedEarlier', 'RetirementMovedLater',
                                'EstimateBecameFirm', 'ReplacementChanged', 'AliasRepointed')
             ), hit AS (

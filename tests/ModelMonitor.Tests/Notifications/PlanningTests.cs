@@ -52,6 +52,30 @@ public sealed class PlanningTests
     }
 
     [Fact]
+    public async Task AnEventCommittedAfterAPlanningRunSawANewerOneIsStillSent()
+    {
+        await using var h = await OnePinAsync(75);
+        Assert.Single(await h.PlanAndDeliverAsync());
+        // A reconcile of another source committed first with a higher id; planning ran and saw it.
+        await h.App.WithDbAsync(db =>
+        {
+            db.ChangeEvents.Add(new ChangeEvent
+            {
+                Id = 1_000_000, OccurredAt = h.Clock.GetUtcNow(), Kind = ChangeKind.ModelAdded,
+                Provider = "openai", Model = "gpt-unrelated", SourceName = "test",
+            });
+            return db.SaveChangesAsync();
+        });
+        Assert.Empty(await h.PlanAndDeliverAsync());
+
+        h.Clock.Advance(TimeSpan.FromHours(1));
+        await h.MoveRetirementAsync("openai", "gpt-4-0613", Today.AddDays(20)); // a lower id, committed later
+        var message = Assert.Single(await h.PlanAndDeliverAsync());
+
+        Assert.Contains("retirement moved earlier", message.TextBody);
+    }
+
+    [Fact]
     public async Task ARetirementMovedLaterWaitsForTheNextDigest()
     {
         await using var h = await OnePinAsync(7);
