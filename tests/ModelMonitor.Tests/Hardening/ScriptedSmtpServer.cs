@@ -30,7 +30,7 @@ internal sealed class ScriptedSmtpServer : IAsyncDisposable
     // The reply after the message body; null means "250 queued".
     public Func<string?> AfterData { get; set; } = () => null;
 
-    // Called when a message's body has arrived, before the reply (a test may stop things here).
+    // Called when a message's body has arrived and was recorded, before the reply (a test may stop things here).
     public Func<Task>? OnData { get; set; }
 
     public IReadOnlyList<Received> Messages => _received.ToArray();
@@ -128,11 +128,12 @@ internal sealed class ScriptedSmtpServer : IAsyncDisposable
                         var body = new StringBuilder();
                         while (await reader.ReadLineAsync(_stop.Token) is { } data && data != ".")
                             body.Append(data.StartsWith("..", StringComparison.Ordinal) ? data[1..] : data).Append("\r\n");
-                        if (OnData is not null)
-                            await OnData();
                         var after = AfterData();
+                        // Recorded before the reply, as a real server commits before it answers.
                         if (after is null)
                             _received.Enqueue(new Received([.. recipients], MimeKit.MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(body.ToString())))));
+                        if (OnData is not null)
+                            await OnData();
                         await writer.WriteLineAsync(after ?? "250 queued");
                         break;
                     case "QUIT":
