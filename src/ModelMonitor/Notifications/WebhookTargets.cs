@@ -13,6 +13,9 @@ internal sealed class WebhookTargets(IOptions<NotificationOptions> options)
 {
     public string? Refuse(string url)
     {
+        // A CR or LF would end up in the request line; no control character belongs in a URL.
+        if (url.Any(char.IsControl))
+            return "must not contain line breaks or control characters.";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
             return "must be an absolute http(s) URL.";
         if (uri.UserInfo.Length > 0)

@@ -21,7 +21,9 @@ internal sealed class MarkdownPageReader
     public static IReadOnlyList<PageBlock> Read(string markdown)
     {
         var reader = new MarkdownPageReader(markdown);
-        reader.WalkContainer(Markdown.Parse(markdown, Pipeline), inListItem: false);
+        var document = Markdown.Parse(markdown, Pipeline);
+        NestingLimit.Check(document);
+        reader.WalkContainer(document, inListItem: false);
         return reader._blocks;
     }
 
