@@ -26,6 +26,7 @@ public sealed class WebhookTargetTests
     [InlineData("ftp://hooks.example.com/hook", "must be an absolute http(s) URL")]
     [InlineData("file:///etc/passwd", "must be an absolute http(s) URL")]
     [InlineData("javascript:alert(1)", "must be an absolute http(s) URL")]
+    [InlineData("https://hooks.example.com/a\r\nX-Injected: 1", "must not contain line breaks")]
     public async Task AnInternalOrNonHttpOrCredentialedWebhookUrlIsRefusedAndNothingIsStored(string url, string reason)
     {
         await using var h = await NotifyHarness.StartAsync();
