@@ -51,11 +51,6 @@ internal static class JsonBody
                 ? new(value, null)
                 : new(null, PinsProblems.Invalid("body", "is null; expected a JSON object."));
         }
-        catch (JsonException ex) when ((ex.InnerException?.Message ?? ex.Message).Contains("maximum configured depth", StringComparison.Ordinal))
-        {
-            // Not a field's wrong type: the document as a whole is hostile.
-            return new(null, PinsProblems.Invalid("body", $"malformed JSON: nested deeper than {(options.MaxDepth > 0 ? options.MaxDepth : 64)} levels."));
-        }
         catch (JsonException ex)
         {
             // A syntax error is the body's, not a field's: the reader's path then points past the fault.

@@ -29,8 +29,10 @@ public sealed class ApiHostileInputTests(PinsFixture fixture) : IClassFixture<Pi
     [Theory]
     [InlineData(100)]
     [InlineData(100_000)]
-    public async Task ADeeplyNestedBodyIsRejectedAsMalformedAndChangesNothing(int depth)
+    public async Task ADeeplyNestedBodyIsRejectedAtTheFirstWrongTypeAndChangesNothing(int depth)
     {
+        // The reader is not recursive and stops at the first value of the wrong type (and at 64 levels in any
+        // case), so depth costs nothing: the answer names the field where the nesting starts.
         var (team, client) = await TeamWithAnAppAsync();
         var json = "{\"pins\":" + new string('[', depth) + new string(']', depth) + "}";
 
@@ -38,8 +40,7 @@ public sealed class ApiHostileInputTests(PinsFixture fixture) : IClassFixture<Pi
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var error = problem.RootElement.GetProperty("errors").GetProperty("body")[0].GetString();
-        Assert.Equal("malformed JSON: nested deeper than 64 levels.", error);
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("pins[0]", out _), problem.RootElement.ToString());
         await AssertAppUnchangedAsync(client, team);
     }
 

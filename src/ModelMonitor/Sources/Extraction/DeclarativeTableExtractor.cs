@@ -67,7 +67,6 @@ public sealed partial class DeclarativeTableExtractor : IExtractor
         if (PageDocument.DetectFormat(body) != PageFormat.Html)
             throw new ExtractionException($"Selector '{selector}' needs an HTML page, and this page is Markdown: use Heading to find its table.");
         var document = new HtmlParser().ParseDocument(body);
-        NestingLimit.Check(document.DocumentElement);
         var tables = new List<PageTable>();
         foreach (var element in document.QuerySelectorAll(selector))
         {

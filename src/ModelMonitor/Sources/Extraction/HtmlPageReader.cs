@@ -36,14 +36,11 @@ internal sealed class HtmlPageReader
             var document = parser.ParseDocument("<!DOCTYPE html><html><body></body></html>");
             var nodes = parser.ParseFragment(html, document.Body!);
             foreach (var node in nodes)
-                NestingLimit.Check(node);
-            foreach (var node in nodes)
                 reader.Walk(node);
         }
         else
         {
             var document = parser.ParseDocument(html);
-            NestingLimit.Check(document.DocumentElement);
             reader.Walk(document.Body ?? (INode)document.DocumentElement);
         }
         reader.FlushParagraph();

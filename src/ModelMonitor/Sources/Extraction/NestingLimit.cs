@@ -1,29 +1,16 @@
-using AngleSharp.Dom;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
 
 namespace ModelMonitor.Sources.Extraction;
 
-/// The readers walk a page recursively; a hostile page nesting elements tens of thousands deep would overflow
-/// the stack and take the whole process down (a StackOverflowException cannot be caught). So the depth is
-/// measured first, without recursion, and a page deeper than any real documentation page is refused.
+/// The Markdown reader walks blocks and inlines recursively; a hostile page nesting them tens of thousands deep
+/// would overflow the stack and take the whole process down (a StackOverflowException cannot be caught). So the
+/// depth is measured first, without recursion, and a page deeper than any real documentation page is refused.
+/// (HTML needs no such check: AngleSharp itself never builds a tree deeper than 511 elements; deeper ones are
+/// placed as siblings at that depth, so the HTML reader's recursion is bounded.)
 internal static class NestingLimit
 {
     public const int MaxDepth = 512;
-
-    public static void Check(INode root)
-    {
-        var stack = new Stack<(INode Node, int Depth)>();
-        stack.Push((root, 0));
-        while (stack.TryPop(out var entry))
-        {
-            if (entry.Depth > MaxDepth)
-                throw Refused();
-            foreach (var child in entry.Node.ChildNodes)
-                if (child is IElement)
-                    stack.Push((child, entry.Depth + 1));
-        }
-    }
 
     public static void Check(MarkdownDocument document)
     {
@@ -51,5 +38,5 @@ internal static class NestingLimit
     }
 
     private static ExtractionException Refused() =>
-        new($"the page nests elements more than {MaxDepth} levels deep; refused as malformed (no real lifecycle page does)");
+        new($"the page nests Markdown elements more than {MaxDepth} levels deep; refused as malformed (no real lifecycle page does)");
 }
