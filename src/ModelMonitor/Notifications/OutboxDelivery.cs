@@ -313,16 +313,38 @@ internal sealed partial class OutboxDelivery(
 
     private async Task MarkSentAsync(Claimed row, string? note, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        var now = time.GetUtcNow();
+        await SettleAsync("""
             UPDATE outbox SET sent_at = @now, attempts = attempts + 1, claimed_until = NULL,
                               last_error = coalesce(@note, last_error)
             WHERE id = @id
-            """);
-        command.Parameters.AddWithValue("now", time.GetUtcNow());
-        command.Parameters.Add(new NpgsqlParameter("note", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)note ?? DBNull.Value });
-        command.Parameters.AddWithValue("id", row.Id);
-        // Marking must not be cancelled half-way once the message went out.
-        await command.ExecuteNonQueryAsync(CancellationToken.None);
+            """, parameters =>
+        {
+            parameters.AddWithValue("now", now);
+            parameters.Add(new NpgsqlParameter("note", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)note ?? DBNull.Value });
+            parameters.AddWithValue("id", row.Id);
+        });
+    }
+
+    // Recording a row's outcome must survive a database blip: after a restart the first command on each idle
+    // pooled connection fails, and a lost "sent" mark means a resend. So a transient failure empties the pool
+    // and the command is tried again at once on a fresh connection; never cancelled half-way once a message went out.
+    private async Task SettleAsync(string sql, Action<NpgsqlParameterCollection> bind)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand(sql);
+                bind(command.Parameters);
+                await command.ExecuteNonQueryAsync(CancellationToken.None);
+                return;
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient && attempt < 3)
+            {
+                dataSource.Clear();
+            }
+        }
     }
 
     private async Task MarkFailedAsync(Claimed row, string error, CancellationToken cancellationToken)
@@ -333,27 +355,30 @@ internal sealed partial class OutboxDelivery(
             return;
         }
         var next = time.GetUtcNow() + Backoff(row.Attempts);
-        await using var command = dataSource.CreateCommand("""
+        await SettleAsync("""
             UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next, last_error = @error, claimed_until = NULL
             WHERE id = @id
-            """);
-        command.Parameters.AddWithValue("next", next);
-        command.Parameters.AddWithValue("error", error.Length > 2000 ? error[..2000] : error);
-        command.Parameters.AddWithValue("id", row.Id);
-        await command.ExecuteNonQueryAsync(CancellationToken.None);
+            """, parameters =>
+        {
+            parameters.AddWithValue("next", next);
+            parameters.AddWithValue("error", error.Length > 2000 ? error[..2000] : error);
+            parameters.AddWithValue("id", row.Id);
+        });
         Log.Failed(logger, row.Id, row.Attempts + 1, next, error);
     }
 
     private async Task GiveUpAsync(Claimed row, string error)
     {
-        await using var command = dataSource.CreateCommand("""
+        var now = time.GetUtcNow();
+        await SettleAsync("""
             UPDATE outbox SET attempts = attempts + 1, failed_at = @now, last_error = @error, claimed_until = NULL
             WHERE id = @id
-            """);
-        command.Parameters.AddWithValue("now", time.GetUtcNow());
-        command.Parameters.AddWithValue("error", error.Length > 2000 ? error[..2000] : error);
-        command.Parameters.AddWithValue("id", row.Id);
-        await command.ExecuteNonQueryAsync(CancellationToken.None);
+            """, parameters =>
+        {
+            parameters.AddWithValue("now", now);
+            parameters.AddWithValue("error", error.Length > 2000 ? error[..2000] : error);
+            parameters.AddWithValue("id", row.Id);
+        });
         Log.GaveUp(logger, row.Id, row.Attempts + 1, error);
     }
 
