@@ -38,6 +38,7 @@ builder.AddDemo();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseSecurityHeaders();
 app.UseAuth();
 app.MapHealth();
 app.MapCatalog();

@@ -893,6 +893,10 @@ namespace ModelMonitor.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("digest_id");
 
+                    b.Property<DateTimeOffset?>("FailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failed_at");
+
                     b.Property<long?>("GitHubIssueId")
                         .HasColumnType("bigint")
                         .HasColumnName("github_issue_id");
@@ -924,6 +928,10 @@ namespace ModelMonitor.Migrations.Migrations
 
                     b.HasIndex("DigestId")
                         .HasDatabaseName("ix_outbox_digest_id");
+
+                    b.HasIndex("FailedAt")
+                        .HasDatabaseName("ix_outbox_failed_at")
+                        .HasFilter("failed_at IS NOT NULL");
 
                     b.HasIndex("GitHubIssueId")
                         .HasDatabaseName("ix_outbox_github_issue_id");

@@ -30,6 +30,10 @@ public sealed class NotificationOptions
     // webhooks are not sent. Derived, so no secret is stored in the database.
     public string? WebhookKey { get; set; }
 
+    // Hosts a webhook may point at ("hooks.example.com", "*.example.com"). Empty: any public host. A listed host
+    // may also be on a loopback or private network; an unlisted one never is (see WebhookTargets).
+    public List<string> WebhookAllowedHosts { get; set; } = [];
+
     public DeliveryOptions Delivery { get; set; } = new();
 
     internal static readonly int[] DefaultMilestones = [90, 60, 30, 14, 7, 3, 1, 0];
@@ -50,6 +54,9 @@ public sealed class DeliveryOptions
     // First retry after this many seconds, doubling per failed attempt up to MaxRetryMinutes, ±20 % jitter.
     public int RetryBaseSeconds { get; set; } = 60;
     public int MaxRetryMinutes { get; set; } = 360;
+
+    // A message that failed this many times is given up: kept with its last error and failed_at, never retried.
+    public int MaxAttempts { get; set; } = 20;
 
     // A claimed message that was neither sent nor failed within this time (a crashed node) is claimed again.
     public int LeaseSeconds { get; set; } = 300;
@@ -82,6 +89,11 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<Notificati
             failures.Add("Notifications:Delivery:RetryBaseSeconds must be from 1 to 86400.");
         if (delivery.MaxRetryMinutes < 1 || delivery.MaxRetryMinutes * 60 < delivery.RetryBaseSeconds)
             failures.Add("Notifications:Delivery:MaxRetryMinutes must be at least 1 and not below RetryBaseSeconds.");
+        if (delivery.MaxAttempts is < 1 or > 1000)
+            failures.Add("Notifications:Delivery:MaxAttempts must be from 1 to 1000.");
+        for (var i = 0; i < options.WebhookAllowedHosts.Count; i++)
+            if (Uri.CheckHostName(options.WebhookAllowedHosts[i].StartsWith("*.", StringComparison.Ordinal) ? options.WebhookAllowedHosts[i][2..] : options.WebhookAllowedHosts[i].Trim('[', ']')) == UriHostNameType.Unknown)
+                failures.Add($"Notifications:WebhookAllowedHosts:{i} is not a host name, '*.domain' or an IP address: '{options.WebhookAllowedHosts[i]}'.");
         if (delivery.LeaseSeconds is < 10 or > 86_400)
             failures.Add("Notifications:Delivery:LeaseSeconds must be from 10 to 86400.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

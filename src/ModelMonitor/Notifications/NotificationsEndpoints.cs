@@ -19,6 +19,9 @@ public sealed record WebhookRequest(string? Url);
 
 public sealed record WebhookResponse(string Url, string Secret, string SignatureHeader);
 
+public sealed record FailedDelivery(long Id, string Channel, string? Team, long? DigestId, string? Target, int Attempts, string? LastError,
+    DateTimeOffset CreatedAt, DateTimeOffset FailedAt);
+
 /// The team-facing API of notifications: waivers, the webhook, and the calendar feed of retirement dates.
 internal static class NotificationsEndpoints
 {
@@ -46,6 +49,14 @@ internal static class NotificationsEndpoints
             .WithSummary("Set the URL that receives the team's digests as signed JSON; answers with a new signing secret, shown once.")
             .Accepts<WebhookRequest>("application/json")
             .ProducesValidationProblem();
+
+        app.MapGet("/api/outbox/failed", GetFailedAsync)
+            .WithTags("Notifications")
+            .RequireRateLimiting(AuthPolicies.FailedAttempts)
+            .RequireAuthorization(AuthPolicies.Admin)
+            .WithName("FailedDeliveries")
+            .WithSummary("Outbox messages given up (a permanent refusal, or Notifications:Delivery:MaxAttempts failures), newest first; admin only.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         team.MapGet("/calendar.ics", GetCalendarAsync)
             .WithName("TeamCalendar")
@@ -113,7 +124,8 @@ internal static class NotificationsEndpoints
     }
 
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> PutWebhookAsync(
-        string team, HttpRequest request, MonitorDb db, PinsJson json, TimeProvider time, IOptions<NotificationOptions> options, CancellationToken cancellationToken)
+        string team, HttpRequest request, MonitorDb db, PinsJson json, TimeProvider time, IOptions<NotificationOptions> options, WebhookTargets targets,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(options.Value.WebhookKey))
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
@@ -122,8 +134,10 @@ internal static class NotificationsEndpoints
         if (body.Problem is { } problem)
             return problem;
         var url = body.Value!.Url?.Trim();
-        if (string.IsNullOrEmpty(url) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || url.Length > 2000)
+        if (string.IsNullOrEmpty(url) || url.Length > 2000)
             return PinsProblems.Invalid("url", "must be an absolute http(s) URL of at most 2000 characters.");
+        if (targets.Refuse(url) is { } refused)
+            return PinsProblems.Invalid("url", refused);
         var teamId = await db.Teams.Where(t => t.Name == team).Select(t => (long?)t.Id).FirstOrDefaultAsync(cancellationToken);
         if (teamId is null)
             return PinsProblems.TeamNotFound(team);
@@ -139,6 +153,15 @@ internal static class NotificationsEndpoints
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new WebhookResponse(url, WebhookSigning.Secret(options.Value.WebhookKey, teamId.Value, webhook.SecretVersion), OutboxDelivery.SignatureHeader));
     }
+
+    private static async Task<Ok<List<FailedDelivery>>> GetFailedAsync(MonitorDb db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.Set<OutboxMessage>().AsNoTracking()
+            .Where(o => o.FailedAt != null)
+            .OrderByDescending(o => o.FailedAt).ThenByDescending(o => o.Id)
+            .Take(1000)
+            .Select(o => new FailedDelivery(o.Id, o.Channel, db.Teams.Where(t => t.Id == o.TeamId).Select(t => t.Name).FirstOrDefault(),
+                o.DigestId, o.Target, o.Attempts, o.LastError, o.CreatedAt, o.FailedAt!.Value))
+            .ToListAsync(cancellationToken));
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetCalendarAsync(
         string team, MonitorDb db, TimeProvider time, IOptions<NotificationOptions> options, IOptions<ReportLinkOptions> links, CancellationToken cancellationToken)

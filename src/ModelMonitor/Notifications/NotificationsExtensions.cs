@@ -18,7 +18,14 @@ internal static class NotificationsExtensions
         builder.Services.AddSingleton<DigestRenderer>();
         builder.Services.AddSingleton<GitHubIssueChannel>();
         builder.Services.AddSingleton<OutboxDelivery>();
-        builder.Services.AddHttpClient(OutboxDelivery.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddSingleton<WebhookTargets>();
+        // Redirects are not followed (a 3xx is a failed delivery) and every connection goes through WebhookTargets.
+        builder.Services.AddHttpClient(OutboxDelivery.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(60))
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                ConnectCallback = services.GetRequiredService<WebhookTargets>().ConnectAsync,
+            });
     }
 
     public static void MapNotifications(this WebApplication app) => app.MapNotificationsApi();

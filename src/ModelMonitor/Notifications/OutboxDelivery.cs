@@ -14,7 +14,9 @@ namespace ModelMonitor.Notifications;
 /// Sends what the outbox holds. Rows are claimed atomically (FOR UPDATE SKIP LOCKED plus a lease), so two
 /// nodes never send the same row; a row is marked sent right after its send. A crash between the two can
 /// resend that one message once, with the same Message-Id. A failure keeps the row with its attempt count,
-/// last error and a next attempt after an exponential backoff with jitter.
+/// last error and a next attempt after an exponential backoff with jitter; a permanent refusal (SMTP 5xx for
+/// every recipient or for the message, a webhook URL no longer allowed) or MaxAttempts failures gives it up
+/// (failed_at set, logged as an error, never retried). A 5xx for some recipients only is recorded and the others get it.
 internal sealed partial class OutboxDelivery(
     IServiceScopeFactory scopes,
     NpgsqlDataSource dataSource,
@@ -22,6 +24,7 @@ internal sealed partial class OutboxDelivery(
     DigestRenderer renderer,
     GitHubIssueChannel gitHub,
     IHttpClientFactory http,
+    WebhookTargets webhookTargets,
     IOptions<NotificationOptions> notifications,
     IOptions<SmtpOptions> smtp,
     IOptions<MailOptions> mail,
@@ -64,7 +67,7 @@ internal sealed partial class OutboxDelivery(
             UPDATE outbox o SET claimed_until = @lease_until
             WHERE o.id IN (
                 SELECT id FROM outbox
-                WHERE sent_at IS NULL AND channel = @channel AND next_attempt_at <= @now
+                WHERE sent_at IS NULL AND failed_at IS NULL AND channel = @channel AND next_attempt_at <= @now
                   AND (claimed_until IS NULL OR claimed_until <= @now)
                 ORDER BY next_attempt_at, id
                 LIMIT @batch
@@ -142,23 +145,35 @@ internal sealed partial class OutboxDelivery(
     {
         var sent = 0;
         var failed = 0;
-        using var client = new SmtpClient { Timeout = 30_000 };
+        using var client = new RecipientRecordingSmtpClient { Timeout = smtp.Value.TimeoutSeconds * 1000 };
         var reconnected = false;
         for (var i = 0; i < ready.Count; i++)
         {
             var (row, message) = ready[i];
+            client.Rejected.Clear();
             try
             {
                 if (!client.IsConnected)
                     await ConnectAsync(client, cancellationToken);
                 await client.SendAsync(message, cancellationToken);
-                await MarkSentAsync(row, null, cancellationToken);
+                await MarkSentAsync(row, client.Rejected.Count == 0 ? null
+                    : $"sent to {message.To.Count + message.Cc.Count - client.Rejected.Count} recipient(s); refused permanently: {string.Join("; ", client.Rejected)}", cancellationToken);
+                if (client.Rejected.Count > 0)
+                    Log.RecipientsRefused(logger, row.Id, string.Join("; ", client.Rejected));
                 sent++;
             }
             catch (SmtpCommandException ex) when (client.IsConnected)
             {
-                // The server refused this message (a recipient, its size); the connection serves the next one.
-                await MarkFailedAsync(row, $"SMTP {(int)ex.StatusCode}: {ex.Message}", cancellationToken);
+                // The server refused this message; the connection serves the next one. A 5xx for the message or for
+                // every recipient will not change on retry; a 5xx for our sender is our configuration, so it is retried.
+                var permanent = (int)ex.StatusCode >= 500 && ex.ErrorCode != SmtpErrorCode.SenderNotAccepted;
+                var error = permanent && client.Rejected.Count > 0
+                    ? $"SMTP refused every recipient permanently: {string.Join("; ", client.Rejected)}"
+                    : $"SMTP {(int)ex.StatusCode}: {ex.Message}";
+                if (permanent)
+                    await GiveUpAsync(row, error);
+                else
+                    await MarkFailedAsync(row, error, cancellationToken);
                 failed++;
             }
             catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or SmtpProtocolException
@@ -231,6 +246,13 @@ internal sealed partial class OutboxDelivery(
                 await MarkSentAsync(row, "skipped: the webhook, its digest or Notifications:WebhookKey is gone", cancellationToken);
                 continue;
             }
+            if (webhookTargets.Refuse(row.Target) is { } refused)
+            {
+                // Allowed when it was set, not any more (the operator narrowed the list): retrying cannot help.
+                await GiveUpAsync(row, $"webhook URL refused: {refused}");
+                failed++;
+                continue;
+            }
             var body = renderer.Json(content);
             using var request = new HttpRequestMessage(HttpMethod.Post, row.Target) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
@@ -291,30 +313,73 @@ internal sealed partial class OutboxDelivery(
 
     private async Task MarkSentAsync(Claimed row, string? note, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        var now = time.GetUtcNow();
+        await SettleAsync("""
             UPDATE outbox SET sent_at = @now, attempts = attempts + 1, claimed_until = NULL,
                               last_error = coalesce(@note, last_error)
             WHERE id = @id
-            """);
-        command.Parameters.AddWithValue("now", time.GetUtcNow());
-        command.Parameters.Add(new NpgsqlParameter("note", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)note ?? DBNull.Value });
-        command.Parameters.AddWithValue("id", row.Id);
-        // Marking must not be cancelled half-way once the message went out.
-        await command.ExecuteNonQueryAsync(CancellationToken.None);
+            """, parameters =>
+        {
+            parameters.AddWithValue("now", now);
+            parameters.Add(new NpgsqlParameter("note", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)note ?? DBNull.Value });
+            parameters.AddWithValue("id", row.Id);
+        });
+    }
+
+    // Recording a row's outcome must survive a database blip: after a restart the first command on each idle
+    // pooled connection fails, and a lost "sent" mark means a resend. So a transient failure empties the pool
+    // and the command is tried again at once on a fresh connection; never cancelled half-way once a message went out.
+    private async Task SettleAsync(string sql, Action<NpgsqlParameterCollection> bind)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand(sql);
+                bind(command.Parameters);
+                await command.ExecuteNonQueryAsync(CancellationToken.None);
+                return;
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient && attempt < 3)
+            {
+                dataSource.Clear();
+            }
+        }
     }
 
     private async Task MarkFailedAsync(Claimed row, string error, CancellationToken cancellationToken)
     {
+        if (row.Attempts + 1 >= notifications.Value.Delivery.MaxAttempts)
+        {
+            await GiveUpAsync(row, $"{error} (gave up after {row.Attempts + 1} attempts: Notifications:Delivery:MaxAttempts)");
+            return;
+        }
         var next = time.GetUtcNow() + Backoff(row.Attempts);
-        await using var command = dataSource.CreateCommand("""
+        await SettleAsync("""
             UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next, last_error = @error, claimed_until = NULL
             WHERE id = @id
-            """);
-        command.Parameters.AddWithValue("next", next);
-        command.Parameters.AddWithValue("error", error.Length > 2000 ? error[..2000] : error);
-        command.Parameters.AddWithValue("id", row.Id);
-        await command.ExecuteNonQueryAsync(CancellationToken.None);
+            """, parameters =>
+        {
+            parameters.AddWithValue("next", next);
+            parameters.AddWithValue("error", error.Length > 2000 ? error[..2000] : error);
+            parameters.AddWithValue("id", row.Id);
+        });
         Log.Failed(logger, row.Id, row.Attempts + 1, next, error);
+    }
+
+    private async Task GiveUpAsync(Claimed row, string error)
+    {
+        var now = time.GetUtcNow();
+        await SettleAsync("""
+            UPDATE outbox SET attempts = attempts + 1, failed_at = @now, last_error = @error, claimed_until = NULL
+            WHERE id = @id
+            """, parameters =>
+        {
+            parameters.AddWithValue("now", now);
+            parameters.AddWithValue("error", error.Length > 2000 ? error[..2000] : error);
+            parameters.AddWithValue("id", row.Id);
+        });
+        Log.GaveUp(logger, row.Id, row.Attempts + 1, error);
     }
 
     // Base × 2^(attempts so far), capped, ±20 % jitter so a cluster's retries do not arrive together.
@@ -323,6 +388,24 @@ internal sealed partial class OutboxDelivery(
         var delivery = notifications.Value.Delivery;
         var seconds = Math.Min(delivery.RetryBaseSeconds * Math.Pow(2, Math.Min(attemptsSoFar, 30)), delivery.MaxRetryMinutes * 60.0);
         return TimeSpan.FromSeconds(seconds * (0.8 + (0.4 * Random.Shared.NextDouble())));
+    }
+
+    // MailKit's default throws on the first refused recipient, so nobody gets the message. A permanent (5xx)
+    // refusal is recorded instead and the others still get it; a temporary (4xx) one still throws, so the whole
+    // message is retried later and no recipient gets it twice.
+    private sealed class RecipientRecordingSmtpClient : SmtpClient
+    {
+        public List<string> Rejected { get; } = [];
+
+        protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+        {
+            if ((int)response.StatusCode < 500)
+                base.OnRecipientNotAccepted(message, mailbox, response);
+            Rejected.Add($"{mailbox.Address} ({(int)response.StatusCode} {response.Response.ReplaceLineEndings(" ")})");
+        }
+
+        protected override void OnNoRecipientsAccepted(MimeMessage message) =>
+            throw new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxUnavailable, "No recipient was accepted.");
     }
 
     private sealed record Claimed(long Id, long? DigestId, long? TeamId, long? GitHubIssueId, string? Target, int Attempts);
@@ -334,6 +417,12 @@ internal sealed partial class OutboxDelivery(
 
         [LoggerMessage(2, LogLevel.Warning, "Outbox message {Id} failed (attempt {Attempt}); next attempt at {Next}: {Error}")]
         public static partial void Failed(ILogger logger, long id, int attempt, DateTimeOffset next, string error);
+
+        [LoggerMessage(3, LogLevel.Error, "Outbox message {Id} given up after attempt {Attempt}; it will not be retried: {Error}")]
+        public static partial void GaveUp(ILogger logger, long id, int attempt, string error);
+
+        [LoggerMessage(4, LogLevel.Warning, "Outbox message {Id} was sent, but the server refused some recipients permanently: {Rejected}")]
+        public static partial void RecipientsRefused(ILogger logger, long id, string rejected);
     }
 }
 

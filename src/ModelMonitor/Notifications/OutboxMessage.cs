@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace ModelMonitor.Notifications;
 
 /// One delivery to make: a digest by email or webhook, or a GitHub issue to open, update or close.
-/// Rows are never deleted: a sent one keeps SentAt, a failing one its attempts, next attempt and last error.
+/// Rows are never deleted: a sent one keeps SentAt, a failing one its attempts, next attempt and last error,
+/// a given-up one FailedAt.
 public sealed class OutboxMessage
 {
     public long Id { get; set; }
@@ -20,6 +21,10 @@ public sealed class OutboxMessage
     public DateTimeOffset? ClaimedUntil { get; set; }
     public string? LastError { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+
+    // Given up: a permanent refusal (SMTP 5xx for every recipient, a webhook URL no longer allowed) or
+    // Notifications:Delivery:MaxAttempts failures. Kept with LastError, never claimed again.
+    public DateTimeOffset? FailedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     internal sealed class Configuration : IEntityTypeConfiguration<OutboxMessage>
@@ -32,6 +37,7 @@ public sealed class OutboxMessage
             e.Property(o => o.Target).HasMaxLength(2000);
             e.Property(o => o.LastError).HasMaxLength(2000);
             e.HasIndex(o => new { o.Channel, o.NextAttemptAt }).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_due");
+            e.HasIndex(o => o.FailedAt).HasFilter("failed_at IS NOT NULL");
             e.HasIndex(o => o.DigestId);
             e.HasOne<Digest>().WithMany().HasForeignKey(o => o.DigestId);
             e.HasOne<GitHubIssue>().WithMany().HasForeignKey(o => o.GitHubIssueId);

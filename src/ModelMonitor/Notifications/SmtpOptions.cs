@@ -16,6 +16,10 @@ public sealed class SmtpOptions
     // From the environment (Smtp__Password); never logged.
     public string? Password { get; set; }
 
+    // Each SMTP command (connect, greeting, a reply) waits at most this long; a silent server is a failed attempt.
+    [Range(1, 600, ErrorMessage = "Smtp:TimeoutSeconds must be from 1 to 600.")]
+    public int TimeoutSeconds { get; set; } = 30;
+
     [EmailAddress(ErrorMessage = "Smtp:From must be an email address.")]
     public string From { get; set; } = "monitor@localhost";
 }

@@ -66,7 +66,8 @@ public sealed class ChannelTests
     {
         var received = new ConcurrentQueue<(string Signature, byte[] Body)>();
         await using var receiver = await Receiver.StartAsync(received);
-        await using var h = await NotifyHarness.StartAsync();
+        // A loopback receiver has to be on the allow list (webhooks refuse internal addresses otherwise).
+        await using var h = await NotifyHarness.StartAsync(new Dictionary<string, string?> { ["Notifications:WebhookAllowedHosts:0"] = "127.0.0.1" });
         await h.AddModelAsync("openai", "gpt-4-0613", Today.AddDays(7), successor: "gpt-4o-2024-08-06");
         var token = await h.CreateTeamAsync("payments");
         await h.PutAppAsync("payments", "checkout", ["openai/gpt-4-0613"]);

@@ -21,7 +21,18 @@ internal sealed class MarkdownPageReader
     public static IReadOnlyList<PageBlock> Read(string markdown)
     {
         var reader = new MarkdownPageReader(markdown);
-        reader.WalkContainer(Markdown.Parse(markdown, Pipeline), inListItem: false);
+        MarkdownDocument document;
+        try
+        {
+            document = Markdown.Parse(markdown, Pipeline);
+        }
+        catch (ArgumentException ex) when (ex.Message.Contains("too deeply nested", StringComparison.Ordinal))
+        {
+            // Markdig's own depth limit; the same refusal as ours, in the extractors' one exception type.
+            throw new ExtractionException($"the page nests Markdown elements too deeply ({ex.Message}); refused as malformed");
+        }
+        NestingLimit.Check(document);
+        reader.WalkContainer(document, inListItem: false);
         return reader._blocks;
     }
 
