@@ -211,4 +211,51 @@ public sealed class StoredRunsTests(StoredRunsFixture fixture) : IClassFixture<S
         Assert.Equal(ModelMonitor.Regression.Readiness.Ready, stored.Report!.Verdict);
         Assert.Equal(2, stored.Report.ComparedCases);
     }
+
+    [Fact]
+    public async Task ARunWhoseNodeStoppedBeatingIsTakenOverAndResumedButALiveOneIsNot()
+    {
+        fixture.Llm.Script = FakeReply.Echo;
+        var (_, _, runId) = await QueueAsync("gpt-4o-2024-05-13", 2);
+        var now = fixture.App.Clock.GetUtcNow();
+        // Another node claimed it and stored one result, then went silent.
+        await fixture.ExecuteSqlAsync("UPDATE regression_runs SET status = 'running', started_at = $2, heartbeat_at = $2 WHERE id = $1", runId, now.AddSeconds(-10));
+        var live = await fixture.Executor.ExecuteAsync(runId, null, CancellationToken.None);
+        await fixture.ExecuteSqlAsync("""
+            INSERT INTO regression_results (run_id, case_id, side, status, output, latency_ms, input_tokens, output_tokens, tokens_estimated, attempts, assertions, finished_at)
+            VALUES ($1, 't1', 'baseline', 'passed', 'ANSWER: REPEAT: PHRASE 1', 5, 10, 5, false, 1, '[]', $2)
+            """, runId, now);
+        await fixture.ExecuteSqlAsync("UPDATE regression_runs SET heartbeat_at = $2 WHERE id = $1", runId, now.AddMinutes(-10));
+        fixture.Llm.Requests.Clear();
+
+        var takenOver = await fixture.Executor.ExecuteAsync(runId, null, CancellationToken.None);
+
+        Assert.Null(live);
+        Assert.Equal(RunStatus.Completed, takenOver!.Status);
+        Assert.Equal(3, fixture.Llm.Requests.Count);
+        Assert.Equal(4L, await fixture.ScalarAsync("SELECT count(*) FROM regression_results WHERE run_id = $1", runId));
+    }
+
+    [Fact]
+    public async Task CancellingARunningRunStopsItAtTheNextHeartbeat()
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Llm.Script = _ =>
+        {
+            arrived.TrySetResult();
+            return new FakeReply.Hang();
+        };
+        var (team, client, runId) = await QueueAsync("gpt-4o-2024-05-13", 1);
+
+        var executing = fixture.Executor.ExecuteAsync(runId, null, CancellationToken.None);
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var cancelled = await client.PostAsync($"/api/teams/{team}/apps/support/runs/{runId}/cancel", null);
+        // The heartbeat (30 s by default) finds the run no longer running and stops it.
+        fixture.App.Clock.Advance(TimeSpan.FromSeconds(31));
+        var executed = await executing.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        Assert.Equal(RunStatus.Cancelled, executed!.Status);
+        Assert.Equal(1L, await fixture.ScalarAsync("SELECT count(*) FROM regression_runs WHERE id = $1 AND status = 'cancelled' AND verdict IS NULL", runId));
+    }
 }
