@@ -55,7 +55,8 @@ public sealed partial class RunQueue(NpgsqlDataSource dataSource, IOptions<Regre
             cancellationToken);
     }
 
-    /// The automatic triggers, for every pin at once: a successor set or changed since the pin's last run of the
+    /// The automatic triggers, for every pin at once (one statement; the latest run per pin and suite is read in one
+    /// pass, not per pin: a per-pin lookup planned on a near-empty table turned quadratic as the statement inserted): a successor set or changed since the pin's last run of the
     /// suite (or never run), an alias re-pointed (the version the pin resolves to changed), or retirement within
     /// Triggers:FreshnessDays with no run in Triggers:MaxRunAgeDays.
     public async Task<List<Queued>> QueueTriggeredAsync(CancellationToken cancellationToken)
@@ -64,9 +65,10 @@ public sealed partial class RunQueue(NpgsqlDataSource dataSource, IOptions<Regre
         var now = time.GetUtcNow();
         var queued = await InsertAsync(
             """
-            LEFT JOIN LATERAL (
-                SELECT r.baseline_model, r.candidate_model, r.requested_at FROM regression_runs r
-                WHERE r.pin_id = t.pin_id AND r.suite_id = t.suite_id ORDER BY r.requested_at DESC, r.id DESC LIMIT 1) l ON true
+            LEFT JOIN (
+                SELECT DISTINCT ON (r.pin_id, r.suite_id) r.pin_id, r.suite_id, r.baseline_model, r.candidate_model, r.requested_at
+                FROM regression_runs r WHERE r.pin_id IS NOT NULL
+                ORDER BY r.pin_id, r.suite_id, r.requested_at DESC, r.id DESC) l ON l.pin_id = t.pin_id AND l.suite_id = t.suite_id
             WHERE t.candidate_model IS NOT NULL AND (
                 l.requested_at IS NULL OR l.candidate_model <> t.candidate_model OR l.baseline_model <> t.baseline_model
                 OR (t.retires_on BETWEEN @today AND @today + @freshness AND l.requested_at < @stale_before))
