@@ -108,6 +108,7 @@ public sealed partial class RunExecutor(
         var cancelledByUser = new StrongBox<bool>();
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(runId, stop, cancelledByUser, heartbeatStop.Token);
+        var writer = new ResultWriter(dataSource, runId);
         RunOutcome outcome;
         try
         {
@@ -116,7 +117,7 @@ public sealed partial class RunExecutor(
                 Concurrency = options.Value.Runs.Concurrency,
                 BudgetUsd = run.BudgetUsd,
                 Finished = stored.Where(r => r.IsFinal).ToList(),
-                OnResult = (result, _) => SaveResultAsync(runId, result),
+                OnResult = (result, _) => writer.AddAsync(result),
                 Progress = progress,
             }, stop.Token);
         }
@@ -134,6 +135,8 @@ public sealed partial class RunExecutor(
         {
             await heartbeatStop.CancelAsync();
             await heartbeat;
+            // Everything finished is stored before the run's status moves on.
+            await writer.CompleteAsync();
         }
 
         if (outcome.Stop == RunStop.Cancelled)
@@ -202,36 +205,6 @@ public sealed partial class RunExecutor(
         command.Parameters.Add(new NpgsqlParameter { Value = time.GetUtcNow() });
         // The end of a run is recorded even when the node is stopping.
         return await command.ExecuteNonQueryAsync(CancellationToken.None) > 0;
-    }
-
-    private async ValueTask SaveResultAsync(long runId, CaseResult result)
-    {
-        // A call that gave up earlier and is tried again on resume replaces its stored result.
-        await using var command = dataSource.CreateCommand("""
-            INSERT INTO regression_results (run_id, case_id, side, status, output, latency_ms, input_tokens, output_tokens, tokens_estimated,
-                                            cost_usd, attempts, error, assertions, finished_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14)
-            ON CONFLICT (run_id, case_id, side) DO UPDATE SET status = excluded.status, output = excluded.output, latency_ms = excluded.latency_ms,
-                input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, tokens_estimated = excluded.tokens_estimated,
-                cost_usd = excluded.cost_usd, attempts = excluded.attempts, error = excluded.error, assertions = excluded.assertions,
-                finished_at = excluded.finished_at
-            """);
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter { Value = runId });
-        p.Add(new NpgsqlParameter { Value = result.CaseId });
-        p.Add(new NpgsqlParameter { Value = SideName(result.Side) });
-        p.Add(new NpgsqlParameter { Value = StatusName(result.Status) });
-        p.Add(new NpgsqlParameter { Value = (object?)result.Output ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter { Value = result.LatencyMs });
-        p.Add(new NpgsqlParameter { Value = result.InputTokens });
-        p.Add(new NpgsqlParameter { Value = result.OutputTokens });
-        p.Add(new NpgsqlParameter { Value = result.TokensEstimated });
-        p.Add(new NpgsqlParameter { Value = (object?)result.CostUsd ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
-        p.Add(new NpgsqlParameter { Value = result.Attempts });
-        p.Add(new NpgsqlParameter { Value = (object?)result.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(result.Assertions, RegressionJson.Default.IReadOnlyListAssertionResult) });
-        p.Add(new NpgsqlParameter { Value = result.FinishedAt });
-        await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     private static async Task<List<CaseResult>> LoadResultsAsync(MonitorDb db, long runId, RegressionRun run, CancellationToken cancellationToken)
