@@ -78,6 +78,21 @@ public sealed partial class RunExecutor(
 
     private async Task<ExecutedRun> ExecuteClaimedAsync(long runId, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ExecuteClaimedCoreAsync(runId, progress, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while preparing or storing: back to the queue rather than waiting to be found stale.
+            await UpdateAsync(runId, RunStatus.Queued, null, null, null, null, finished: false);
+            Log.Requeued(logger, runId, 0);
+            return new ExecutedRun(runId, RunStatus.Queued, null, null, null, null);
+        }
+    }
+
+    private async Task<ExecutedRun> ExecuteClaimedCoreAsync(long runId, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MonitorDb>();
         var run = await db.Set<RegressionRun>().AsNoTracking().FirstAsync(r => r.Id == runId, cancellationToken);
