@@ -9,6 +9,7 @@ internal static class DemoExtensions
     {
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         builder.Services.AddSingleton<DemoSeeder>();
+        builder.Services.AddScoped<RecordedRuns>();
         // Offline: the demo's sources are its sample pages, imported at start-up; nothing is fetched.
         builder.Services.AddOptions<SourcesOptions>().PostConfigure<IOptions<DemoOptions>>((o, demo) =>
         {

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using ModelMonitor.Notifications;
 using ModelMonitor.Pins;
 using ModelMonitor.Sources;
+using ModelMonitor.Storage;
+using Microsoft.EntityFrameworkCore;
 
 namespace ModelMonitor.Demo;
 
@@ -33,12 +35,12 @@ internal sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptio
     {
         var imported = await ImportSamplePagesAsync(cancellationToken);
         var tokenFile = await EnsureTeamAsync(cancellationToken);
-        await RegisterAppsAsync(cancellationToken);
+        var runs = await RegisterAppsAsync(cancellationToken);
 
         await using var scope = scopes.CreateAsyncScope();
         var plan = await scope.ServiceProvider.GetRequiredService<NotificationPlanner>().PlanAsync(null, false, null, cancellationToken);
         var delivery = await scope.ServiceProvider.GetRequiredService<OutboxDelivery>().DeliverAsync(cancellationToken);
-        return new DemoResult(imported, Apps.Count, plan.Planned, delivery.Sent, tokenFile);
+        return new DemoResult(imported, Apps.Count, runs, plan.Planned, delivery.Sent, tokenFile);
     }
 
     private async Task<int> ImportSamplePagesAsync(CancellationToken cancellationToken)
@@ -80,20 +82,29 @@ internal sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptio
         return path;
     }
 
-    private async Task RegisterAppsAsync(CancellationToken cancellationToken)
+    /// The apps through the API's registration, then their suites and recorded runs. Returns the runs imported.
+    private async Task<int> RegisterAppsAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var registration = scope.ServiceProvider.GetRequiredService<AppRegistration>();
+        var recorded = scope.ServiceProvider.GetRequiredService<RecordedRuns>();
+        var db = scope.ServiceProvider.GetRequiredService<MonitorDb>();
         var teamId = await registration.FindTeamIdAsync(Team, cancellationToken)
             ?? throw new InvalidOperationException("the demo team was not created");
+        var runs = 0;
         foreach (var (name, description, pins) in Apps)
+        {
             await registration.SaveAsync(teamId, Team, name, new AppSpec(description, null, PinsValidation.DefaultManifestPath, pins), cancellationToken);
+            var appId = await db.Apps.Where(a => a.TeamId == teamId && a.Name == name).Select(a => a.Id).SingleAsync(cancellationToken);
+            runs += await recorded.SeedAsync(appId, name, cancellationToken);
+        }
+        return runs;
     }
 }
 
-internal sealed record DemoResult(int SourcesImported, int Apps, int NotificationsPlanned, int EmailsSent, string TokenFile)
+internal sealed record DemoResult(int SourcesImported, int Apps, int RecordedRuns, int NotificationsPlanned, int EmailsSent, string TokenFile)
 {
     public override string ToString() =>
-        $"{SourcesImported} sample source(s) imported, {Apps} app(s) of team '{DemoSeeder.Team}', "
+        $"{SourcesImported} sample source(s) imported, {Apps} app(s) of team '{DemoSeeder.Team}', {RecordedRuns} recorded regression run(s) imported, "
         + $"{NotificationsPlanned} notification(s) planned, {EmailsSent} email(s) written; the team's token is in {TokenFile}";
 }
