@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelMonitor.Demo;
+using ModelMonitor.Notifications;
+using ModelMonitor.Regression.Storage;
 using ModelMonitor.Sources;
 using ModelMonitor.Tests.Fixtures;
 
@@ -53,8 +55,22 @@ public sealed class DemoTests : IDisposable
         Assert.Contains("To: demo-team@example.com", text, StringComparison.Ordinal);
         Assert.True(first.EmailsSent == 1 && first.NotificationsPlanned > 0, first.ToString());
 
+        // The recorded run: the suite's assertions evaluated on the recorded answers; the critical refund case
+        // regressed on the candidate, so the pin is not ready (and the team is told so in the digest).
+        Assert.Equal(1, first.RecordedRuns);
+        var run = await app.WithDbAsync(db => db.Set<RegressionRun>().SingleAsync());
+        Assert.True(run.Recorded);
+        Assert.Equal(("recorded", "completed", "not-ready"), (run.Trigger, run.Status, run.Verdict));
+        Assert.Equal(("o3-pro", "gpt-5-pro"), (run.BaselineModel, run.CandidateModel));
+        var report = RegressionRuns.ReadReport(run.Report)!;
+        Assert.Equal(["t2", "t7"], report.Regressions.Select(r => r.CaseId));
+        Assert.Equal(16, await app.WithDbAsync(db => db.Set<RegressionResult>().CountAsync(r => r.RunId == run.Id)));
+        Assert.Equal("not-ready", await app.WithDbAsync(db => db.Set<PinReadiness>().Where(r => r.PinId == run.PinId).Select(r => r.Verdict).SingleAsync()));
+        Assert.Contains("Readiness: not-ready", text, StringComparison.Ordinal);
+        Assert.Equal(2, await app.WithDbAsync(db => db.Set<RegressionSuite>().CountAsync()));
+
         // A restart: nothing new to import, plan or send, and the token still works.
-        Assert.Equal((0, 0), (second.NotificationsPlanned, second.EmailsSent));
+        Assert.Equal((0, 0, 0), (second.RecordedRuns, second.NotificationsPlanned, second.EmailsSent));
         Assert.Equal(token, (await File.ReadAllTextAsync(second.TokenFile)).Trim());
         Assert.Single(Emails());
     }
