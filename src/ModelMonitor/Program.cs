@@ -36,6 +36,7 @@ builder.AddRegression();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseSecurityHeaders();
 app.UseAuth();
 app.MapHealth();
 app.MapCatalog();
