@@ -1255,6 +1255,274 @@ namespace ModelMonitor.Migrations.Migrations
                     b.ToTable("teams", (string)null);
                 });
 
+            modelBuilder.Entity("ModelMonitor.Regression.Storage.RegressionResult", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("CaseId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("Side")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("side");
+
+                    b.Property<string>("Assertions")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("assertions");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<decimal?>("CostUsd")
+                        .HasPrecision(18, 10)
+                        .HasColumnType("numeric(18,10)")
+                        .HasColumnName("cost_usd");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<double>("LatencyMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latency_ms");
+
+                    b.Property<string>("Output")
+                        .HasColumnType("text")
+                        .HasColumnName("output");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<bool>("TokensEstimated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("tokens_estimated");
+
+                    b.HasKey("RunId", "CaseId", "Side")
+                        .HasName("pk_regression_results");
+
+                    b.ToTable("regression_results", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_regression_results_side", "side IN ('baseline', 'candidate')");
+
+                            t.HasCheckConstraint("ck_regression_results_status", "status IN ('passed', 'failed', 'error')");
+                        });
+                });
+
+            modelBuilder.Entity("ModelMonitor.Regression.Storage.RegressionRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AppId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("app_id");
+
+                    b.Property<string>("Baseline")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("baseline");
+
+                    b.Property<string>("BaselineModel")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("baseline_model");
+
+                    b.Property<decimal?>("BudgetUsd")
+                        .HasPrecision(18, 8)
+                        .HasColumnType("numeric(18,8)")
+                        .HasColumnName("budget_usd");
+
+                    b.Property<string>("Candidate")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("candidate");
+
+                    b.Property<string>("CandidateModel")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("candidate_model");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<long?>("PinId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pin_id");
+
+                    b.Property<bool>("Recorded")
+                        .HasColumnType("boolean")
+                        .HasColumnName("recorded");
+
+                    b.Property<string>("Report")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("report");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<decimal>("SpentUsd")
+                        .HasPrecision(18, 8)
+                        .HasColumnType("numeric(18,8)")
+                        .HasColumnName("spent_usd");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("SuiteId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("suite_id");
+
+                    b.Property<string>("SuiteSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("suite_sha256");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("trigger");
+
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("verdict");
+
+                    b.HasKey("Id")
+                        .HasName("pk_regression_runs");
+
+                    b.HasIndex("RequestedAt")
+                        .HasDatabaseName("ix_regression_runs_pending")
+                        .HasFilter("status IN ('queued', 'running')");
+
+                    b.HasIndex("SuiteId")
+                        .HasDatabaseName("ix_regression_runs_suite_id");
+
+                    b.HasIndex("AppId", "RequestedAt")
+                        .HasDatabaseName("ix_regression_runs_app_id_requested_at");
+
+                    b.HasIndex("PinId", "SuiteId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_regression_runs_live")
+                        .HasFilter("status IN ('queued', 'running')");
+
+                    b.HasIndex("PinId", "SuiteId", "RequestedAt")
+                        .HasDatabaseName("ix_regression_runs_pin_id_suite_id_requested_at");
+
+                    b.ToTable("regression_runs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_regression_runs_status", "status IN ('queued', 'running', 'completed', 'cancelled', 'budget-exhausted', 'failed')");
+
+                            t.HasCheckConstraint("ck_regression_runs_trigger", "trigger IN ('manual', 'successor-changed', 'alias-repointed', 'retirement-near', 'recorded')");
+
+                            t.HasCheckConstraint("ck_regression_runs_verdict", "verdict IS NULL OR verdict IN ('ready', 'needs-review', 'not-ready', 'unknown', 'upgrade-recommended')");
+                        });
+                });
+
+            modelBuilder.Entity("ModelMonitor.Regression.Storage.RegressionSuite", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AppId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("app_id");
+
+                    b.Property<int>("CaseCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("case_count");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("format");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_regression_suites");
+
+                    b.HasIndex("AppId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_regression_suites_app_id_name");
+
+                    b.ToTable("regression_suites", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_regression_suites_format", "format IN ('yaml', 'json')");
+
+                            t.HasCheckConstraint("ck_regression_suites_name", "name ~ '^[a-z0-9-]{1,63}$'");
+                        });
+                });
+
             modelBuilder.Entity("ModelMonitor.Sources.Snapshot", b =>
                 {
                     b.Property<long>("Id")
@@ -1551,6 +1819,49 @@ namespace ModelMonitor.Migrations.Migrations
                         .HasConstraintName("fk_pins_apps_app_id");
 
                     b.Navigation("App");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Regression.Storage.RegressionResult", b =>
+                {
+                    b.HasOne("ModelMonitor.Regression.Storage.RegressionRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_regression_results_regression_run_run_id");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Regression.Storage.RegressionRun", b =>
+                {
+                    b.HasOne("ModelMonitor.Pins.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_regression_runs_apps_app_id");
+
+                    b.HasOne("ModelMonitor.Pins.Pin", null)
+                        .WithMany()
+                        .HasForeignKey("PinId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_regression_runs_pins_pin_id");
+
+                    b.HasOne("ModelMonitor.Regression.Storage.RegressionSuite", null)
+                        .WithMany()
+                        .HasForeignKey("SuiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_regression_runs_regression_suite_suite_id");
+                });
+
+            modelBuilder.Entity("ModelMonitor.Regression.Storage.RegressionSuite", b =>
+                {
+                    b.HasOne("ModelMonitor.Pins.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_regression_suites_apps_app_id");
                 });
 
             modelBuilder.Entity("ModelMonitor.Sources.Snapshot", b =>

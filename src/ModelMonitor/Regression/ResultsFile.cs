@@ -57,4 +57,6 @@ public static class ResultsFile
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ResultsDocument))]
+[JsonSerializable(typeof(RegressionReport))]
+[JsonSerializable(typeof(IReadOnlyList<AssertionResult>))]
 internal sealed partial class RegressionJson : JsonSerializerContext;
