@@ -60,14 +60,32 @@ internal static class ReadinessMarkdown
         }
 
         md.Append("## Regression runs\n\n");
-        if (report.Regression is null || report.Regression.Verdicts.Count == 0)
-            md.Append("No regression run has recorded a verdict for this app's pins yet.\n\n");
-        else
+        if (report.Regression is null || (report.Regression.Runs.Count == 0 && report.Regression.Verdicts.Count == 0))
+            md.Append("No regression run has finished for this app's pins yet.\n\n");
+        else if (report.Regression.Runs.Count == 0)
         {
             md.Append("| Pinned model | Verdict | Decided |\n| --- | --- | --- |\n");
             foreach (var v in report.Regression.Verdicts)
                 Row(md, $"`{Code(v.Model)}`", $"**{v.Verdict}**", Format.Date(v.DecidedAt));
             md.Append('\n');
+        }
+        foreach (var run in report.Regression?.Runs ?? [])
+        {
+            md.Append("### `").Append(Code(run.PinnedModel)).Append("` → `").Append(Code(run.CandidateModel)).Append("` (suite ").Append(Escape(run.Suite)).Append(')');
+            md.Append(run.Recorded ? " — RECORDED results, not a live run\n\n" : "\n\n");
+            md.Append("Verdict: **").Append(run.Verdict ?? "none").Append("**. ").Append(Escape(run.Recommendation)).Append("\n\n");
+            if (run.Report is not { } r)
+                continue;
+            md.Append("| | Baseline `").Append(Code(r.Baseline.Model)).Append("` | Candidate `").Append(Code(r.Candidate.Model)).Append("` |\n| --- | --- | --- |\n");
+            Row(md, "Pass rate", $"{r.Baseline.PassRate:0.#%} ({r.Baseline.Passed}/{r.Baseline.Cases})", $"{r.Candidate.PassRate:0.#%} ({r.Candidate.Passed}/{r.Candidate.Cases})");
+            Row(md, "Latency p50", Ms(r.Baseline.LatencyP50Ms), Ms(r.Candidate.LatencyP50Ms));
+            Row(md, "Cost per case", Usd(r.Baseline.CostPerCaseUsd), Usd(r.Candidate.CostPerCaseUsd));
+            md.Append('\n').Append("Significance: ").Append(Escape(r.Significance.Note)).Append(".\n\n");
+            foreach (var c in r.Regressions)
+                md.Append("- regressed: `").Append(Code(c.CaseId)).Append('`').Append(c.Critical ? " (critical)" : "").Append(": ")
+                  .Append(Escape(string.Join("; ", c.FailedAssertions))).Append('\n');
+            if (r.Regressions.Count > 0)
+                md.Append('\n');
         }
 
         if (report.Waivers.Count > 0)
@@ -79,6 +97,10 @@ internal static class ReadinessMarkdown
         }
         return md.ToString();
     }
+
+    private static string Ms(double? ms) => ms is { } v ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v:0} ms") : "—";
+
+    private static string Usd(decimal? usd) => usd is { } v ? "$" + v.ToString(v < 1 ? "0.0000##" : "0.00", System.Globalization.CultureInfo.InvariantCulture) : "—";
 
     private static void Row(StringBuilder md, params string[] cells) =>
         md.Append("| ").AppendJoin(" | ", cells).Append(" |\n");

@@ -53,7 +53,22 @@ public sealed record PlannedEmail(DateOnly On, string Why);
 /// The team's email deliveries still waiting in the outbox, and the last one sent.
 public sealed record OutboxState(int Pending, DateTimeOffset? NextAttemptAt, DateTimeOffset? LastSentAt, string? LastError);
 
-/// The regression evidence behind the verdicts. Until regression runs are stored, only the recorded verdicts.
-public sealed record RegressionSection(IReadOnlyList<VerdictRow> Verdicts);
+/// The regression evidence behind the verdicts: each pin's recorded verdict and its latest finished run.
+public sealed record RegressionSection(IReadOnlyList<VerdictRow> Verdicts, IReadOnlyList<RegressionRunView> Runs);
+
+/// One pin's latest finished run. Recorded: results imported rather than run live (the offline demo).
+public sealed record RegressionRunView(
+    long RunId,
+    string PinnedModel,
+    string Suite,
+    string BaselineModel,
+    string CandidateModel,
+    bool Recorded,
+    string Status,
+    string? Verdict,
+    string Recommendation,
+    DateTimeOffset? FinishedAt,
+    string? Error,
+    ModelMonitor.Regression.RegressionReport? Report);
 
 public sealed record VerdictRow(string Model, string Verdict, DateTimeOffset DecidedAt);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ModelMonitor.Notifications;
 using ModelMonitor.Pins;
+using ModelMonitor.Regression.Storage;
 using ModelMonitor.Storage;
 
 namespace ModelMonitor.Reports;
@@ -77,8 +78,31 @@ public sealed class ReadinessReports(MonitorDb db, PinResolver resolver, TimePro
         }
 
         var outbox = await OutboxAsync(found.TeamId, cancellationToken);
+        var pinModels = stored.ToDictionary(p => p.Id, p => p.Model);
+        var runs = (await RegressionRuns.LatestForAppAsync(db, found.Id, cancellationToken))
+            .OrderBy(r => r.Run.PinId).ThenBy(r => r.SuiteName, StringComparer.Ordinal)
+            .Select(r => new RegressionRunView(r.Run.Id, pinModels.GetValueOrDefault(r.Run.PinId ?? 0, r.Run.BaselineModel), r.SuiteName,
+                r.Run.BaselineModel, r.Run.CandidateModel, r.Run.Recorded, r.Run.Status, r.Run.Verdict, Recommend(r), r.Run.FinishedAt, r.Run.Error, r.Report))
+            .ToList();
         return new ReadinessReport(team, found.Name, found.Description, found.Repository, today, time.GetUtcNow(), rows,
-            waivers.Select(ToRow).ToList(), outbox, new RegressionSection(recorded));
+            waivers.Select(ToRow).ToList(), outbox, new RegressionSection(recorded, runs));
+    }
+
+    /// What to do, in one sentence, from the run's verdict and reasons.
+    public static string Recommend(StoredRun stored)
+    {
+        if (stored.Report is not { } report)
+            return $"The run ended {stored.Run.Status} without a verdict{(stored.Run.Error is null ? "" : ": " + stored.Run.Error)}; run it again.";
+        var candidate = stored.Run.CandidateModel;
+        var why = report.Reasons.Count == 0 ? "" : $" ({string.Join("; ", report.Reasons)})";
+        return report.Verdict switch
+        {
+            Regression.Readiness.Ready when report.UpgradeRecommended => $"Upgrade to {candidate}: it passes the suite and is faster or cheaper{why}.",
+            Regression.Readiness.Ready => $"Ready to move to {candidate}{why}.",
+            Regression.Readiness.NeedsReview => $"Review the regressions below before moving to {candidate}{why}.",
+            Regression.Readiness.NotReady => $"Do not move to {candidate} yet{why}.",
+            _ => $"Not enough results to judge {candidate}{why}.",
+        };
     }
 
     private async Task<OutboxState> OutboxAsync(long teamId, CancellationToken cancellationToken)
