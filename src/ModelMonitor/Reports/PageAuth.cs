@@ -12,9 +12,9 @@ using Npgsql;
 namespace ModelMonitor.Reports;
 
 /// Sign-in for the pages: a token entered once becomes a session cookie (HttpOnly, SameSite=Strict, Secure over
-/// TLS). The cookie is an encrypted ticket holding the team and when its token was issued, never the token; each
-/// request checks that the team's token has not been rotated since (and, for the admin, that the configured token
-/// is still the one signed in with). A bearer token works on the pages too.
+/// TLS). The cookie is an encrypted ticket holding the team and a fingerprint of its token's stored hash, never the
+/// token; each request checks the fingerprint against the team's current hash, so rotating the token (or changing
+/// the admin token) ends the sessions opened with the old one. A bearer token works on the pages too.
 internal static class PageAuth
 {
     public const string Scheme = "pages";
@@ -22,8 +22,7 @@ internal static class PageAuth
     public const string Policy = "page-viewer";
     public const string CookieName = "monitor_session";
 
-    private const string TokenIssuedClaim = "monitor:token-issued";
-    private const string AdminFingerprintClaim = "monitor:admin-fingerprint";
+    private const string FingerprintClaim = "monitor:token-fingerprint";
 
     public static void AddPageAuth(this WebApplicationBuilder builder)
     {
@@ -61,22 +60,22 @@ internal static class PageAuth
             return Principal(
                 new Claim(ClaimTypes.Role, AuthPolicies.AdminRole),
                 new Claim(ClaimTypes.Name, "admin"),
-                new Claim(AdminFingerprintClaim, Fingerprint(admin.Value)));
+                new Claim(FingerprintClaim, Fingerprint(admin.Value)));
         if (!TeamTokens.LooksLikeATeamToken(token))
             return null;
         var connection = await services.GetRequiredService<ScopedConnection>().GetAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT id, name, token_issued_at, token_hash FROM teams WHERE token_hash = $1", connection)
+        await using var command = new NpgsqlCommand("SELECT id, name, token_hash FROM teams WHERE token_hash = $1", connection)
         {
             Parameters = { new NpgsqlParameter<byte[]> { TypedValue = hash } },
         };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken) || !CryptographicOperations.FixedTimeEquals(reader.GetFieldValue<byte[]>(3), hash))
+        if (!await reader.ReadAsync(cancellationToken) || !CryptographicOperations.FixedTimeEquals(reader.GetFieldValue<byte[]>(2), hash))
             return null;
         return Principal(
             new Claim(ClaimTypes.Name, reader.GetString(1)),
             new Claim(AuthClaims.Team, reader.GetString(1)),
             new Claim(AuthClaims.TeamId, reader.GetInt64(0).ToString(CultureInfo.InvariantCulture)),
-            new Claim(TokenIssuedClaim, Issued(reader.GetFieldValue<DateTimeOffset>(2))));
+            new Claim(FingerprintClaim, Fingerprint(hash)));
     }
 
     private static ClaimsPrincipal Principal(params Claim[] claims) => new(new ClaimsIdentity(claims, CookieScheme));
@@ -93,18 +92,17 @@ internal static class PageAuth
         {
             var admin = services.GetRequiredService<AdminTokenHash>();
             valid = services.GetRequiredService<IOptions<AuthOptions>>().Value.AdminEnabled
-                    && user.FindFirst(AdminFingerprintClaim)?.Value == Fingerprint(admin.Value);
+                    && user.FindFirst(FingerprintClaim)?.Value == Fingerprint(admin.Value);
         }
         else if (AuthClaims.TeamIdOf(user) is { } teamId)
         {
             var connection = await services.GetRequiredService<ScopedConnection>().GetAsync(context.HttpContext.RequestAborted);
-            await using var command = new NpgsqlCommand("SELECT token_issued_at FROM teams WHERE id = $1", connection)
+            await using var command = new NpgsqlCommand("SELECT token_hash FROM teams WHERE id = $1", connection)
             {
                 Parameters = { new NpgsqlParameter<long> { TypedValue = teamId } },
             };
-            var issued = await command.ExecuteScalarAsync(context.HttpContext.RequestAborted);
-            valid = issued is DateTime or DateTimeOffset
-                    && user.FindFirst(TokenIssuedClaim)?.Value == Issued(issued is DateTime d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : (DateTimeOffset)issued);
+            valid = await command.ExecuteScalarAsync(context.HttpContext.RequestAborted) is byte[] current
+                    && user.FindFirst(FingerprintClaim)?.Value == Fingerprint(current);
         }
         else
             valid = false;
@@ -115,10 +113,8 @@ internal static class PageAuth
         }
     }
 
-    private static string Issued(DateTimeOffset at) => at.UtcTicks.ToString(CultureInfo.InvariantCulture);
-
-    // Not the hash itself: a second hash, so the cookie (even decrypted) gives nothing to compare a guess against.
-    private static string Fingerprint(byte[] adminHash) => Convert.ToBase64String(SHA256.HashData(adminHash.Concat("monitor-session"u8.ToArray()).ToArray()));
+    // Not the stored hash itself: a second hash, so the cookie (even decrypted) gives nothing to look a team up by.
+    private static string Fingerprint(byte[] tokenHash) => Convert.ToBase64String(SHA256.HashData([.. tokenHash, .. "monitor-session"u8]));
 
     /// A return URL is followed only when it is a path on this site (no scheme, no `//host`, no backslash tricks).
     public static string SafeReturnUrl(string? returnUrl) =>
