@@ -16,7 +16,11 @@ public sealed record DashboardModel(
     int AtRiskTotal,
     IReadOnlyList<RiskCell> RiskMatrix,
     IReadOnlyList<RecentChange> RecentChanges,
-    IReadOnlyList<SourceRow> UnhealthySources);
+    IReadOnlyList<SourceRow> UnhealthySources,
+    // A team's own apps (empty for the admin, who has the at-risk list and every report by URL).
+    IReadOnlyList<TeamApp> TeamApps);
+
+public sealed record TeamApp(string Team, string App, int Pins);
 
 /// A pinned version's retirement, with how many apps and pins it hits.
 public sealed record UpcomingRetirement(string Provider, string Model, string? Version, DateOnly RetiresOn, bool IsEstimate, int Apps, int Pins);
@@ -108,11 +112,16 @@ public sealed class DashboardQuery(ScopedConnection connection)
         FROM sources WHERE health = 'Unhealthy' ORDER BY name
         """;
 
+    private const string TeamAppsSql = """
+        SELECT t.name, a.name, count(p.id) FROM apps a JOIN teams t ON t.id = a.team_id LEFT JOIN pins p ON p.app_id = a.id
+        WHERE a.team_id = @team GROUP BY t.name, a.name ORDER BY a.name
+        """;
+
     public async Task<DashboardModel> LoadAsync(DateOnly today, long? teamId, string? teamName, CancellationToken cancellationToken)
     {
         var batch = new NpgsqlBatch(await connection.GetAsync(cancellationToken));
         await using var _ = batch;
-        foreach (var sql in new[] { CountsSql, UpcomingSql, AtRiskSql, MatrixSql, RecentSql, UnhealthySql })
+        foreach (var sql in new[] { CountsSql, UpcomingSql, AtRiskSql, MatrixSql, RecentSql, UnhealthySql, teamId is null ? "SELECT NULL, NULL, 0::bigint WHERE false" : TeamAppsSql })
         {
             var command = new NpgsqlBatchCommand(sql);
             command.Parameters.Add(new NpgsqlParameter<DateOnly>("today", today));
@@ -155,7 +164,12 @@ public sealed class DashboardQuery(ScopedConnection connection)
         while (await reader.ReadAsync(cancellationToken))
             unhealthy.Add(ReadSource(reader));
 
-        return new DashboardModel(today, teamName, models, sources, apps, pins, upcoming, atRisk, matrix.Sum(c => c.Pins), matrix, recent, unhealthy);
+        await reader.NextResultAsync(cancellationToken);
+        var teamApps = new List<TeamApp>();
+        while (await reader.ReadAsync(cancellationToken))
+            teamApps.Add(new TeamApp(reader.GetString(0), reader.GetString(1), (int)reader.GetInt64(2)));
+
+        return new DashboardModel(today, teamName, models, sources, apps, pins, upcoming, atRisk, matrix.Sum(c => c.Pins), matrix, recent, unhealthy, teamApps);
     }
 
     internal static SourceRow ReadSource(NpgsqlDataReader reader) =>

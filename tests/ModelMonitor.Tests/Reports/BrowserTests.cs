@@ -75,6 +75,9 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     private async Task<Watched> OpenAsync(ViewportSize? viewport = null)
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl, ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 900 } });
+        // Generous: on a shared 2-core machine the host, PostgreSQL and Chromium compete with other test classes.
+        context.SetDefaultTimeout(120_000);
+        context.SetDefaultNavigationTimeout(120_000);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         var dialogs = new List<string>();

@@ -64,6 +64,15 @@ public sealed class PageTests(ReportsFixture fixture) : IClassFixture<ReportsFix
     }
 
     [Fact]
+    public async Task ATeamsDashboardLinksToEachOfItsAppsReports()
+    {
+        var page = await PageAsync(fixture.Client(fixture.TeamToken), "/");
+
+        var links = page.QuerySelectorAll("#apps ul.apps a").Select(a => (Text(a), a.GetAttribute("href"))).ToList();
+        Assert.Equal([("checkout", "/teams/payments/apps/checkout"), ("search", "/teams/payments/apps/search")], links);
+    }
+
+    [Fact]
     public async Task DashboardShowsRecentChangeEventsNewestFirstAndUnhealthySources()
     {
         var page = await PageAsync(Admin(), "/");
