@@ -43,6 +43,7 @@ app.MapCatalog();
 app.MapReports();
 app.MapPins();
 app.MapNotifications();
+app.MapRegression();
 
 return await CommandLine.RunAsync(app, args);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using ModelMonitor.Storage;
 
@@ -12,8 +11,9 @@ public static class CommandLine
 
     public static readonly IReadOnlyList<Verb> Verbs =
     [
-        new("run", "run [--urls URL]", "Start the service: HTTP API, pages and the scheduler (the default verb).",
-            NeedsDatabase: true, None, None, _ => throw new UnreachableException()),
+        new("run", $"run [--urls URL] | {RunVerb.Usage}",
+            "Start the service: HTTP API, pages and the scheduler (the default verb). With --team and --app: queue regression runs of the app's suites; --wait executes them here and prints the verdict.",
+            NeedsDatabase: true, RunVerb.Flags, RunVerb.Options, RunVerb.RunAsync),
         new("migrate", "migrate", "Apply database migrations and the Quartz schema; safe to run twice.",
             NeedsDatabase: true, None, None, MigrateVerb.RunAsync),
         new("pins import", "pins import --team T --file F [--app A]", "Register an app's pins from a manifest file (.monitor/pins.yaml format).",
@@ -35,7 +35,8 @@ public static class CommandLine
 
     /// Arguments for the host builder: `run` passes its options (`--urls`) to ASP.NET Core; other verbs pass none.
     public static string[] HostArguments(string[] args) =>
-        args.Length == 0 || args[0] == "run" ? args.Skip(args.Length > 0 && args[0] == "run" ? 1 : 0).ToArray()
+        args.Length > 0 && args[0] == "run" && RunVerb.Applies(args[1..]) ? []
+        : args.Length == 0 || args[0] == "run" ? args.Skip(args.Length > 0 && args[0] == "run" ? 1 : 0).ToArray()
         : args[0].StartsWith("--", StringComparison.Ordinal) && !IsHelp(args[0]) ? args
         : [];
 
@@ -60,7 +61,7 @@ public static class CommandLine
         var (verb, rest) = Find(args) ?? (Verbs[0], args);
         try
         {
-            if (verb.Name == "run")
+            if (verb.Name == "run" && !RunVerb.Applies(rest))
                 return await RunServiceAsync(app);
 
             var arguments = new CliArguments(rest, verb.Flags, verb.Options);

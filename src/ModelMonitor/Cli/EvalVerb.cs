@@ -134,7 +134,7 @@ internal static class EvalVerb
     }
 
     /// Progress on stderr, at most twice a second.
-    private sealed class ConsoleProgress(TextWriter error, TimeProvider time) : IProgress<RunProgress>
+    internal sealed class ConsoleProgress(TextWriter error, TimeProvider time) : IProgress<RunProgress>
     {
         private long _last;
 

@@ -7,7 +7,16 @@ namespace ModelMonitor.Regression;
 
 public static class RegressionExtensions
 {
-    public static void AddRegression(this WebApplicationBuilder builder) => builder.Services.AddRegressionServices();
+    public static void AddRegression(this WebApplicationBuilder builder)
+    {
+        // The service's prices: configuration, then the catalog. Registered before the defaults, which only TryAdd.
+        builder.Services.AddSingleton<ConfiguredModelPrices>();
+        builder.Services.AddSingleton<IModelPrices, CatalogModelPrices>();
+        builder.Services.AddRegressionServices();
+        builder.Services.AddScoped<Storage.SuiteStore>();
+        builder.Services.AddScoped<Storage.RunQueue>();
+        builder.Services.AddSingleton<Storage.RunExecutor>();
+    }
 
     // Separate from AddRegression so tests can build the feature on a plain ServiceCollection.
     public static IServiceCollection AddRegressionServices(this IServiceCollection services)
@@ -47,7 +56,7 @@ public static class RegressionExtensions
 }
 
 /// DataAnnotations on the nested sections too, and the judge reference's syntax.
-internal sealed class RegressionOptionsValidator : IValidateOptions<RegressionOptions>
+internal sealed class RegressionOptionsValidator(IConfiguration configuration) : IValidateOptions<RegressionOptions>
 {
     public ValidateOptionsResult Validate(string? name, RegressionOptions options)
     {
@@ -56,6 +65,17 @@ internal sealed class RegressionOptionsValidator : IValidateOptions<RegressionOp
         Check(options.Retry, "Regression:Retry", failures);
         Check(options.Suite, "Regression:Suite", failures);
         Check(options.Verdict, "Regression:Verdict", failures);
+        Check(options.Triggers, "Regression:Triggers", failures);
+        Check(options.Runs, "Regression:Runs", failures);
+        if (options.Runs.StaleAfterSeconds <= options.Runs.HeartbeatSeconds)
+            failures.Add("Regression:Runs:StaleAfterSeconds must exceed HeartbeatSeconds.");
+        foreach (var (provider, endpoint) in options.ProviderEndpoints)
+        {
+            if (string.IsNullOrWhiteSpace(endpoint) || endpoint.Contains(':', StringComparison.Ordinal))
+                failures.Add($"Regression:ProviderEndpoints:{provider} must name an endpoint (Endpoints:<name>), not '{endpoint}'.");
+            else if (!configuration.GetSection($"Endpoints:{endpoint}").Exists())
+                failures.Add($"Regression:ProviderEndpoints:{provider} names endpoint '{endpoint}', which is not configured (set Endpoints__{endpoint}__Kind and BaseUrl).");
+        }
         if (options.Judge is { Length: > 0 } judge && !ModelReference.TryParse(judge, out _))
             failures.Add($"Regression:Judge must be endpoint:model, not '{judge}'.");
         if (options.Retry.BaseDelayMs > options.Retry.MaxDelayMs)

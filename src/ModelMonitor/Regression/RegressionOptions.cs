@@ -33,6 +33,38 @@ public sealed class RegressionOptions
     public SuiteLimits Suite { get; set; } = new();
 
     public VerdictOptions Verdict { get; set; } = new();
+
+    // Which endpoint (Endpoints:<name>) serves each catalog provider's models in stored runs, e.g. openai → openai.
+    // Keyed by the platform a pin calls (its platform, else its provider).
+    public Dictionary<string, string> ProviderEndpoints { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public TriggerOptions Triggers { get; set; } = new();
+
+    public RunQueueOptions Runs { get; set; } = new();
+}
+
+public sealed class TriggerOptions
+{
+    // A pin this close to its retirement gets a run when its last one is older than MaxRunAgeDays.
+    [Range(0, 3650)]
+    public int FreshnessDays { get; set; } = 30;
+
+    [Range(1, 3650)]
+    public int MaxRunAgeDays { get; set; } = 14;
+}
+
+public sealed class RunQueueOptions
+{
+    // Concurrent requests per stored run (each endpoint's MaxConcurrency also applies).
+    [Range(1, 1024)]
+    public int Concurrency { get; set; } = 16;
+
+    // How often a node executing a run says so; a running run silent for StaleAfterSeconds is taken over.
+    [Range(1, 3600)]
+    public int HeartbeatSeconds { get; set; } = 30;
+
+    [Range(10, 86_400)]
+    public int StaleAfterSeconds { get; set; } = 300;
 }
 
 public sealed class RetryOptions

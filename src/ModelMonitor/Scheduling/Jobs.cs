@@ -21,6 +21,10 @@ public static class Jobs
             [NotifyPlan] = "0 5 * * * ?",
             // Sends what the outbox holds that is due (new digests, retries after backoff).
             [NotifyDeliver] = "0 * * * * ?",
+            // Claims and executes queued regression runs.
+            [RegressionRun] = "0/15 * * * * ?",
+            // Queues regression runs for changed successors, re-pointed aliases and near retirements (set-based).
+            [RegressionTrigger] = "0 2/10 * * * ?",
         };
 
     public const string Housekeeping = "housekeeping";
@@ -38,4 +42,7 @@ public static class Jobs
 
     public const string NotifyPlan = "notify-plan";
     public const string NotifyDeliver = "notify-deliver";
+
+    public const string RegressionRun = "regression-run";
+    public const string RegressionTrigger = "regression-trigger";
 }

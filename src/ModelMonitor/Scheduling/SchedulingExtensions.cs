@@ -36,6 +36,8 @@ internal static class SchedulingExtensions
             q.AddJob<CrawlJob>(j => j.WithIdentity(Jobs.Crawl, Jobs.Group).StoreDurably());
             AddJob<Notifications.NotifyPlanJob>(q, Jobs.NotifyPlan);
             AddJob<Notifications.NotifyDeliverJob>(q, Jobs.NotifyDeliver);
+            AddJob<Regression.RegressionRunJob>(q, Jobs.RegressionRun);
+            AddJob<Regression.RegressionTriggerJob>(q, Jobs.RegressionTrigger);
         });
 
         builder.Services.AddHostedService<SchedulerService>();
