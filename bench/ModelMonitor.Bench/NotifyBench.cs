@@ -163,7 +163,7 @@ internal static class NotifyBench
     }
 
     // As a deploy does it: the built host's `migrate` verb (the migrations assembly sits beside the host, not here).
-    private static async Task MigrateAsync(string connection)
+    internal static async Task MigrateAsync(string connection)
     {
         var host = Path.Combine(RepositoryRoot(), "src", "ModelMonitor", "bin", "Release", "net10.0", "monitor.dll");
         if (!File.Exists(host))
@@ -192,7 +192,7 @@ internal static class NotifyBench
 
     private static long Rss() => Process.GetCurrentProcess().WorkingSet64;
 
-    private static async Task Execute(string connection, string sql)
+    internal static async Task Execute(string connection, string sql)
     {
         await using var c = new NpgsqlConnection(connection);
         await c.OpenAsync();
@@ -200,7 +200,7 @@ internal static class NotifyBench
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task Script(params string[] args)
+    internal static async Task Script(params string[] args)
     {
         var root = RepositoryRoot();
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -215,7 +215,7 @@ internal static class NotifyBench
             throw new InvalidOperationException($"deploy/postgres.sh {string.Join(' ', args)} failed: {await error}");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

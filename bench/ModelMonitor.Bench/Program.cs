@@ -16,6 +16,9 @@ BenchCommand[] commands =
     new("crawl", "crawl [--sources N] [--cycles N] [--connection CS]",
         "A crawl cycle of N unchanged sources on loopback (304 and same-hash paths): time per cycle and catalog rows written.",
         CrawlBench.Run),
+    new("reports", "reports [--connection CS] [--apps N] [--runs N]",
+        "Server-side render time (queries + Razor) of the dashboard and one readiness report with 1,000 apps × 3 pins: p50/p95.",
+        ReportsBench.Run),
 ];
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")

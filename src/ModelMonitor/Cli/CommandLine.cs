@@ -20,6 +20,8 @@ public static class CommandLine
             NeedsDatabase: true, None, PinsImportVerb.Options, PinsImportVerb.RunAsync),
         new("check", "check --team T --app A [--within-days N]", "For CI: exit 1 if a pin retires within N days (30), 2 if one is retired.",
             NeedsDatabase: true, None, CheckVerb.Options, CheckVerb.RunAsync),
+        new("report", "report --team T --app A [--format md|json|html]", "Print an app's readiness report (Markdown by default).",
+            NeedsDatabase: true, None, ReportVerb.Options, ReportVerb.RunAsync),
         new("crawl", "crawl [--source NAME] [--file PATH] [--force]",
             "Crawl every enabled source now, or one; --file imports a saved copy of that source's page as if fetched.",
             NeedsDatabase: true, new HashSet<string> { "--force" }, new HashSet<string> { "--source", "--file" }, CrawlVerb.RunAsync),
