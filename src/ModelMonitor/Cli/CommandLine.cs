@@ -11,9 +11,8 @@ public static class CommandLine
 
     public static readonly IReadOnlyList<Verb> Verbs =
     [
-        new("run", $"run [--urls URL] | {RunVerb.Usage}",
-            "Start the service: HTTP API, pages and the scheduler (the default verb). With --team and --app: queue regression runs of the app's suites; --wait executes them here and prints the verdict.",
-            NeedsDatabase: true, RunVerb.Flags, RunVerb.Options, RunVerb.RunAsync),
+        new("run", "run [--urls URL]", "Start the service: HTTP API, pages and the scheduler (the default verb).",
+            NeedsDatabase: true, None, None, _ => throw new System.Diagnostics.UnreachableException()),
         new("migrate", "migrate", "Apply database migrations and the Quartz schema; safe to run twice.",
             NeedsDatabase: true, None, None, MigrateVerb.RunAsync),
         new("pins import", "pins import --team T --file F [--app A]", "Register an app's pins from a manifest file (.monitor/pins.yaml format).",
@@ -29,14 +28,16 @@ public static class CommandLine
             NeedsDatabase: false, None, ExtractVerb.Options, ExtractVerb.RunAsync),
         new("eval", EvalVerb.Usage, "Run a regression suite on a baseline and a candidate model and print the verdict (no database needed).",
             NeedsDatabase: false, EvalVerb.Flags, EvalVerb.Options, EvalVerb.RunAsync),
+        new("regress", RegressVerb.Usage,
+            "Queue regression runs of an app's stored suites against each pin's successor; --wait executes them here and prints the verdict.",
+            NeedsDatabase: true, RegressVerb.Flags, RegressVerb.Options, RegressVerb.RunAsync),
         new("notify", "notify [--dry-run] [--as-of YYYY-MM-DD]", "Plan notifications now and deliver them; --dry-run prints the digests and writes nothing.",
             NeedsDatabase: true, new HashSet<string> { "--dry-run" }, new HashSet<string> { "--as-of" }, NotifyVerb.RunAsync),
     ];
 
     /// Arguments for the host builder: `run` passes its options (`--urls`) to ASP.NET Core; other verbs pass none.
     public static string[] HostArguments(string[] args) =>
-        args.Length > 0 && args[0] == "run" && RunVerb.Applies(args[1..]) ? []
-        : args.Length == 0 || args[0] == "run" ? args.Skip(args.Length > 0 && args[0] == "run" ? 1 : 0).ToArray()
+        args.Length == 0 || args[0] == "run" ? args.Skip(args.Length > 0 && args[0] == "run" ? 1 : 0).ToArray()
         : args[0].StartsWith("--", StringComparison.Ordinal) && !IsHelp(args[0]) ? args
         : [];
 
@@ -61,7 +62,7 @@ public static class CommandLine
         var (verb, rest) = Find(args) ?? (Verbs[0], args);
         try
         {
-            if (verb.Name == "run" && !RunVerb.Applies(rest))
+            if (verb.Name == "run")
                 return await RunServiceAsync(app);
 
             var arguments = new CliArguments(rest, verb.Flags, verb.Options);

@@ -1,8 +1,8 @@
 namespace ModelMonitor.Hosting;
 
 /// Headers every response carries, pages and API alike. The pages are server-rendered, need no script and
-/// load only their own stylesheet, so the policy can forbid everything else; Monitor sets no cookies at all
-/// (bearer tokens only), so there is no cookie to flag.
+/// load only their own stylesheet, so the policy can forbid everything else. (The login cookie is flagged where
+/// it is issued: Reports/PageAuth.)
 internal static class SecurityHeaders
 {
     public const string ContentSecurityPolicy =
@@ -15,7 +15,8 @@ internal static class SecurityHeaders
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            headers["Referrer-Policy"] = "no-referrer";
+            // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the login form's POST.
+            headers["Referrer-Policy"] = "same-origin";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             // Only over TLS: a browser ignores it on plain HTTP, and a proxy terminating TLS sets its own.
             if (context.Request.IsHttps)

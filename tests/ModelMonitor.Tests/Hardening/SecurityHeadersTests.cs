@@ -18,7 +18,7 @@ public sealed class SecurityHeadersTests
 
             Assert.Equal("nosniff", string.Join(",", response.Headers.GetValues("X-Content-Type-Options")));
             Assert.Equal("DENY", string.Join(",", headers.GetValues("X-Frame-Options")));
-            Assert.Equal("no-referrer", string.Join(",", headers.GetValues("Referrer-Policy")));
+            Assert.Equal("same-origin", string.Join(",", headers.GetValues("Referrer-Policy")));
             Assert.Contains("frame-ancestors 'none'", string.Join(",", headers.GetValues("Content-Security-Policy")));
             Assert.Contains("default-src 'none'", string.Join(",", headers.GetValues("Content-Security-Policy")));
             Assert.False(headers.Contains("Set-Cookie"), $"{path} sets a cookie");

@@ -7,19 +7,16 @@ using ModelMonitor.Storage;
 
 namespace ModelMonitor.Cli;
 
-/// `monitor run --team T --app A`: queues regression runs of an app's suites for its pins that have a
+/// `monitor regress --team T --app A`: queues regression runs of an app's suites for its pins that have a
 /// successor, as POST …/runs does. With --wait it executes them in this process (resuming what is stored)
 /// and prints each summary table; exit codes as `eval`. `monitor run` without --team starts the service.
-internal static class RunVerb
+internal static class RegressVerb
 {
     public static readonly HashSet<string> Flags = ["--wait", "--no-progress"];
 
     public static readonly HashSet<string> Options = ["--team", "--app", "--suite", "--pin", "--budget"];
 
-    public const string Usage = "run --team T --app A [--suite S] [--pin MODEL] [--budget USD] [--wait] [--no-progress]";
-
-    // `run` starts the service unless it is given a team and app to run suites for.
-    public static bool Applies(IReadOnlyList<string> args) => args.Contains("--team") || args.Contains("--app");
+    public const string Usage = "regress --team T --app A [--suite S] [--pin MODEL] [--budget USD] [--wait] [--no-progress]";
 
     public static async Task<int> RunAsync(VerbContext context)
     {

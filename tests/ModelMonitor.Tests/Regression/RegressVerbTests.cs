@@ -9,7 +9,7 @@ using ModelMonitor.Tests.Fixtures;
 
 namespace ModelMonitor.Tests.Regression;
 
-public sealed class RunVerbTests(StoredRunsFixture fixture) : IClassFixture<StoredRunsFixture>
+public sealed class RegressVerbTests(StoredRunsFixture fixture) : IClassFixture<StoredRunsFixture>
 {
     private async Task<(int Exit, string Out)> RunAsync(params string[] args)
     {
@@ -25,7 +25,7 @@ public sealed class RunVerbTests(StoredRunsFixture fixture) : IClassFixture<Stor
         builder.AddRegression();
         await using var app = builder.Build();
         using var output = new StringWriter();
-        var exit = await RunVerb.RunAsync(new VerbContext(app, new CliArguments(args, RunVerb.Flags, RunVerb.Options), output, default));
+        var exit = await RegressVerb.RunAsync(new VerbContext(app, new CliArguments(args, RegressVerb.Flags, RegressVerb.Options), output, default));
         return (exit, output.ToString());
     }
 
@@ -87,11 +87,10 @@ public sealed class RunVerbTests(StoredRunsFixture fixture) : IClassFixture<Stor
     }
 
     [Fact]
-    public void RunStartsTheServiceUnlessGivenATeamAndApp()
+    public void RegressIsItsOwnVerbAndRunOnlyStartsTheService()
     {
         Assert.Equal(["--urls", "http://127.0.0.1:5000"], CommandLine.HostArguments(["run", "--urls", "http://127.0.0.1:5000"]));
-        Assert.Empty(CommandLine.HostArguments(["run", "--team", "t", "--app", "a"]));
-        Assert.True(RunVerb.Applies(["--team", "t", "--app", "a"]));
-        Assert.False(RunVerb.Applies(["--urls", "http://127.0.0.1:5000"]));
+        Assert.Empty(CommandLine.HostArguments(["regress", "--team", "t", "--app", "a"]));
+        Assert.Contains(CommandLine.Verbs, v => v.Name == "regress");
     }
 }
