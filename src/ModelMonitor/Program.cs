@@ -22,6 +22,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 });
 
 builder.AddServiceDefaults();
+builder.AddTelemetry();
 builder.AddStorage();
 builder.AddScheduling();
 builder.AddHealth();
