@@ -10,7 +10,7 @@ using OpenTelemetry.Trace;
 namespace ModelMonitor.Hosting;
 
 /// Section "Telemetry": the OTLP exporter, and how often the gauges that read the database may read it.
-internal sealed class TelemetryOptions
+public sealed class TelemetryOptions
 {
     // OTLP endpoint (http://collector:4317 for gRPC, or :4318 with Protocol=HttpProtobuf); empty: no export.
     // The standard OTEL_EXPORTER_OTLP_ENDPOINT variable also turns export on.
@@ -39,7 +39,7 @@ public sealed partial class MonitorMetrics
     private readonly Counter<long> _delivered;
     private readonly DatabaseGauges _gauges;
 
-    internal MonitorMetrics(IMeterFactory meters, IServiceProvider services, TimeProvider time, IOptions<TelemetryOptions> options, ILogger<MonitorMetrics> logger)
+    public MonitorMetrics(IMeterFactory meters, IServiceProvider services, TimeProvider time, IOptions<TelemetryOptions> options, ILogger<MonitorMetrics> logger)
     {
         Meter = meters.Create(Name, Product.Version);
         _gauges = new DatabaseGauges(services, time, TimeSpan.FromSeconds(options.Value.GaugeRefreshSeconds), logger);
