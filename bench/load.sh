@@ -40,7 +40,9 @@ psql=(psql -h 127.0.0.1 -p "$pgport" -U postgres -v ON_ERROR_STOP=1 -qtA)
 "${psql[@]}" -d postgres -c "create database monitor"
 export ConnectionStrings__Monitor="Host=127.0.0.1;Port=$pgport;Database=monitor;Username=postgres;Maximum Pool Size=100"
 export Auth__AdminToken="load-admin-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-export ASPNETCORE_URLS="http://127.0.0.1:$port" Logging__LogLevel__Default=Warning Logging__LogLevel__ModelMonitor.Scheduling.JobLog=Information
+export ASPNETCORE_URLS="http://127.0.0.1:$port" Logging__LogLevel__Default=Warning
+# Names with '.' or '-' cannot be exported by bash; they go to the host through env.
+hostenv=("Logging__LogLevel__ModelMonitor.Scheduling.JobLog=Information" "Logging__LogLevel__ModelMonitor.Sources.Crawler=Information")
 export Logging__Console__FormatterOptions__SingleLine=true
 export Mail__PickupDirectory="$work/mail" TZ=UTC
 "${monitor[@]}" migrate >&2
@@ -88,14 +90,14 @@ pages=$!
 
 # Only the local source; the configured internet sources are switched off.
 for s in $(python3 -c "import json,sys; print(' '.join(json.load(open(sys.argv[1]))['Sources']))" "$root/appsettings.json"); do
-  export "Sources__${s}__Enabled=false"
+  hostenv+=("Sources__${s}__Enabled=false")
 done
-export Sources__load__Provider=cohere Sources__load__Kind=page Sources__load__Url="http://127.0.0.1:$pageport/lifecycle.md"
-export Sources__load__Schedule="0/20 * * * * ?" Scheduling__Crons__notify-plan="5/30 * * * * ?" Scheduling__Enabled=true
+hostenv+=(Sources__load__Provider=cohere Sources__load__Kind=page "Sources__load__Url=http://127.0.0.1:$pageport/lifecycle.md"
+  "Sources__load__Schedule=0/20 * * * * ?" "Scheduling__Crons__notify-plan=5/30 * * * * ?" Scheduling__Enabled=true)
 
 echo "==> host on $ASPNETCORE_URLS (scheduler on: crawl every 20 s, planning every 30 s)" >&2
 started=$(date +%s.%N)
-"${monitor[@]}" run >"$work/host.log" 2>&1 &
+env "${hostenv[@]}" "${monitor[@]}" run >"$work/host.log" 2>&1 &
 host=$!
 for _ in $(seq 1 600); do
   curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
@@ -124,7 +126,7 @@ kill "$sampler" 2>/dev/null || true
 
 echo
 echo "soak       ${soak} s measured after ${warmup} s warm-up, RSS sampled every ${every} s"
-awk -v idle="$(cat "$work/rss.idle")" -v warm="$warmup" -v startup="$(echo "$ready - $started" | bc)" '
+awk -v idle="$(cat "$work/rss.idle")" -v warm="$warmup" -v startup="$(awk -v a="$started" -v b="$ready" "BEGIN { print b - a }")" '
   NR == 1 { t0 = $1 }
   { t = $1 - t0; if (t >= warm) { n++; if (n == 1) first = $2; last = $2; if ($2 > peak) peak = $2;
       sx += t; sy += $2; sxx += t * t; sxy += t * $2 } }

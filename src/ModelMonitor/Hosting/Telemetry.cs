@@ -152,6 +152,8 @@ internal static class TelemetryExtensions
             .ConfigureResource(r => r.AddService(serviceName: builder.Configuration["OTEL_SERVICE_NAME"] ?? "monitor", serviceVersion: Product.Version))
             .WithMetrics(m => m
                 .AddMeter(MonitorMetrics.Name)
+                // Quartz's own scheduler metrics (firings, misfires, cluster recoveries).
+                .AddMeter("Quartz")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 // GC, thread pool and memory, from the runtime's own meter.
@@ -159,6 +161,7 @@ internal static class TelemetryExtensions
                 .AddOtlpExporter(o => { o.Endpoint = uri; o.Protocol = protocol; }))
             .WithTracing(t => t
                 .AddSource(MonitorMetrics.Name)
+                .AddSource("Quartz")
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()

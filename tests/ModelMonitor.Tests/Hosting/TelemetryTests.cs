@@ -96,6 +96,24 @@ public sealed class TelemetryTests
         Assert.Equal(7230, recorded.Of("monitor.outbox.oldest_age")[^1].Value);
     }
 
+    [Fact]
+    public async Task WithoutAnOtlpEndpointNothingIsExported()
+    {
+        await using var app = await MonitorApp.StartAsync();
+
+        Assert.Null(app.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
+        Assert.Null(app.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+    }
+
+    [Fact]
+    public async Task AnOtlpEndpointTurnsOnMetricsAndTraces()
+    {
+        await using var app = await MonitorApp.StartAsync(new Dictionary<string, string?> { ["Telemetry:Endpoint"] = "http://127.0.0.1:9" });
+
+        Assert.NotNull(app.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
+        Assert.NotNull(app.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+    }
+
     private sealed record Measurement(string Instrument, double Value, Dictionary<string, object?> Tags);
 
     /// Listens to one host's "Monitor" meter only (hosts in parallel tests each have their own).
