@@ -158,15 +158,22 @@ internal static class TelemetryExtensions
                 .AddHttpClientInstrumentation()
                 // GC, thread pool and memory, from the runtime's own meter.
                 .AddMeter("System.Runtime")
-                .AddOtlpExporter(o => { o.Endpoint = uri; o.Protocol = protocol; }))
+                .AddOtlpExporter(o => { o.Endpoint = Signal(uri, protocol, "metrics"); o.Protocol = protocol; }))
             .WithTracing(t => t
                 .AddSource(MonitorMetrics.Name)
                 .AddSource("Quartz")
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
-                .AddOtlpExporter(o => { o.Endpoint = uri; o.Protocol = protocol; }));
+                .AddOtlpExporter(o => { o.Endpoint = Signal(uri, protocol, "traces"); o.Protocol = protocol; }));
     }
+
+    // Over HTTP each signal has its own path under the collector's base URL; set in code, the exporter takes the
+    // endpoint as it is, so add it (gRPC uses the base URL).
+    private static Uri Signal(Uri endpoint, OtlpExportProtocol protocol, string signal) =>
+        protocol == OtlpExportProtocol.HttpProtobuf && endpoint.AbsolutePath.TrimEnd('/').Length == 0
+            ? new Uri(endpoint, $"/v1/{signal}")
+            : endpoint;
 }
 
 internal sealed class TelemetryOptionsValidator(IConfiguration configuration) : IValidateOptions<TelemetryOptions>

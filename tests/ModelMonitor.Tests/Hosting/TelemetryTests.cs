@@ -106,12 +106,36 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task AnOtlpEndpointTurnsOnMetricsAndTraces()
+    public async Task WithAnOtlpEndpointTheServiceExportsMetricsAndTracesToIt()
     {
-        await using var app = await MonitorApp.StartAsync(new Dictionary<string, string?> { ["Telemetry:Endpoint"] = "http://127.0.0.1:9" });
+        // A loopback stand-in for an OpenTelemetry collector (OTLP over HTTP/protobuf).
+        await using var collector = await PageServer.StartAsync();
+        collector.Handle("/v1/metrics", context => Task.CompletedTask);
+        collector.Handle("/v1/traces", context => Task.CompletedTask);
+        var url = $"http://127.0.0.1:{PostgresServer.FreePort()}";
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Monitor"] = await PostgresServer.CreateDatabaseAsync("otlp"),
+            ["Scheduling__Enabled"] = "false",
+            ["ASPNETCORE_URLS"] = url,
+            ["Telemetry__Endpoint"] = collector.BaseAddress.ToString(),
+            ["Telemetry__Protocol"] = "HttpProtobuf",
+            // The SDK's standard knobs: export every second instead of every minute.
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        };
+        await using var node = Scheduling.MonitorNode.Start("otlp", environment);
+        await node.WaitUntilSchedulingAsync(TimeSpan.FromSeconds(120));
+        using var http = new HttpClient();
 
-        Assert.NotNull(app.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
-        Assert.NotNull(app.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+        var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+        while (!(collector.Requests.Any(r => r.Path == "/v1/metrics") && collector.Requests.Any(r => r.Path == "/v1/traces")))
+        {
+            Assert.True(Stopwatch.GetTimestamp() < deadline, $"the collector saw: {string.Join(", ", collector.Requests.Select(r => r.Path).Distinct())}");
+            // An API request makes a span (ASP.NET Core instrumentation); /health is not traced.
+            using var response = await http.GetAsync(new Uri($"{url}/openapi/v1.json"));
+            await Task.Delay(200);
+        }
     }
 
     private sealed record Measurement(string Instrument, double Value, Dictionary<string, object?> Tags);

@@ -67,12 +67,12 @@ public sealed partial class ClusterTests
         environment["Sources__sample__Kind"] = "page";
         environment["Sources__sample__Url"] = pages.Url("/lifecycle.md");
         environment["Sources__sample__Enabled"] = "true";
-        // One firing only, a few seconds after start-up (late start-ups fire it at once: misfire policy).
-        environment["Sources__sample__Schedule"] = OnceAt(TimeProvider.System.GetUtcNow().AddSeconds(20));
+        environment["Sources__sample__Schedule"] = NeverOnItsOwn;
         await using var a = MonitorNode.Start("a", environment);
         await using var b = MonitorNode.Start("b", environment);
         await a.WaitUntilSchedulingAsync(StartUp);
         await b.WaitUntilSchedulingAsync(StartUp);
+        await FireNowAsync(database, "crawl-sample");
 
         await fetched.Task.WaitAsync(StartUp);
         await UntilAsync(() => Task.FromResult(Starts(a, b).Any(s => s.Job == "crawl")), "the crawl's start in a node's log");
@@ -143,9 +143,10 @@ public sealed partial class ClusterTests
         environment["Sources__sample__Kind"] = "page";
         environment["Sources__sample__Url"] = pages.Url("/lifecycle.md");
         environment["Sources__sample__Enabled"] = "true";
-        environment["Sources__sample__Schedule"] = OnceAt(TimeProvider.System.GetUtcNow().AddSeconds(10));
+        environment["Sources__sample__Schedule"] = NeverOnItsOwn;
         await using var node = MonitorNode.Start("node", environment);
         await node.WaitUntilSchedulingAsync(StartUp);
+        await FireNowAsync(database, "crawl-sample");
         await fetched.Task.WaitAsync(StartUp);
 
         var stopping = node.StopAsync(TimeSpan.FromSeconds(90));
@@ -163,14 +164,20 @@ public sealed partial class ClusterTests
     {
         var environment = MonitorNode.Environment(database);
         environment["Scheduling__CheckinIntervalSeconds"] = "1";
-        // Cron expressions are read in local time; pin it so OnceAt means what it says.
+        // Cron expressions are read in local time; pin it so the tests' minute arithmetic means what it says.
         environment["TZ"] = "UTC";
         return environment;
     }
 
-    // A Quartz cron that matches one second only (seconds minutes hours day month ? year).
-    private static string OnceAt(DateTimeOffset at) =>
-        string.Create(CultureInfo.InvariantCulture, $"{at.Second} {at.Minute} {at.Hour} {at.Day} {at.Month} ? {at.Year}");
+    // A cron whose next slot is far away; FireNowAsync moves the stored trigger's next fire time to now, so it
+    // fires exactly once, when the test is ready (a node picks it up within Quartz's idle wait, 30 s).
+    private const string NeverOnItsOwn = "0 0 0 1 1 ? 2099";
+
+    private static async Task FireNowAsync(string database, string trigger)
+    {
+        await UntilAsync(async () => await ScalarAsync<long>(database, $"SELECT count(*) FROM qrtz_triggers WHERE trigger_name = '{trigger}'") == 1, $"trigger {trigger} stored");
+        await ExecuteAsync(database, $"UPDATE qrtz_triggers SET next_fire_time = {TimeProvider.System.GetUtcNow().UtcTicks} WHERE trigger_name = '{trigger}'");
+    }
 
     private sealed record Start(MonitorNode Process, string Job, string Node, DateTimeOffset Scheduled, bool Recovering);
 
