@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Exporter;
@@ -140,7 +141,7 @@ internal static class TelemetryExtensions
     {
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration("Telemetry").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
-        builder.Services.AddSingleton<MonitorMetrics>();
+        builder.Services.AddMonitorMetrics();
 
         // Export only when a collector is configured; without one, nothing is collected beyond the Meter's own listeners.
         // A malformed endpoint is reported by TelemetryOptionsValidator at start-up, before anything runs.
@@ -166,6 +167,16 @@ internal static class TelemetryExtensions
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
                 .AddOtlpExporter(o => { o.Endpoint = Signal(uri, protocol, "traces"); o.Protocol = protocol; }));
+    }
+
+    // Also called by features that tests build on a plain ServiceCollection (Regression).
+    public static IServiceCollection AddMonitorMetrics(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.AddOptions<TelemetryOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MonitorMetrics>();
+        return services;
     }
 
     // Over HTTP each signal has its own path under the collector's base URL; set in code, the exporter takes the
