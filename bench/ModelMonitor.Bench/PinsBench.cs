@@ -31,13 +31,16 @@ internal static class PinsBench
 
     public static int Run(BenchOptions options)
     {
-        options.RejectUnknown("--url", "--admin-token", "--concurrency", "--seconds", "--warmup", "--cpu-of");
+        options.RejectUnknown("--url", "--admin-token", "--concurrency", "--seconds", "--warmup", "--cpu-of", "--apps");
         var url = new Uri((options.Get("--url") ?? "http://127.0.0.1:5080").TrimEnd('/') + "/");
         var admin = options.Get("--admin-token") ?? Environment.GetEnvironmentVariable("Auth__AdminToken")
             ?? throw new ArgumentException("--admin-token (or the Auth__AdminToken environment variable) is required.");
         var concurrency = options.GetInt("--concurrency", 8, 1, 1024);
         var seconds = options.GetInt("--seconds", 20, 1, 3600);
         var warmup = options.GetInt("--warmup", 15, 0, 600);
+        // 0: a new app per request; N: cycle through N app names, so a long soak re-registers (200) instead of
+        // growing the database without bound.
+        var apps = options.GetInt("--apps", 0, 0, 10_000_000);
         // "host=123,postgres=456": process trees whose CPU time per request is reported (Linux /proc).
         var watched = (options.Get("--cpu-of") ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries)
@@ -46,10 +49,10 @@ internal static class PinsBench
                 ? (Name: p[0], Pid: pid)
                 : throw new ArgumentException($"--cpu-of takes name=pid pairs, not '{string.Join('=', p)}'."))
             .ToList();
-        return RunAsync(url, admin, concurrency, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), watched).GetAwaiter().GetResult();
+        return RunAsync(url, admin, concurrency, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), watched, apps).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(Uri url, string admin, int concurrency, TimeSpan duration, TimeSpan warmup, List<(string Name, int Pid)> watched)
+    private static async Task<int> RunAsync(Uri url, string admin, int concurrency, TimeSpan duration, TimeSpan warmup, List<(string Name, int Pid)> watched, int apps)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var http = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
@@ -67,10 +70,11 @@ internal static class PinsBench
 
         Console.WriteLine($"pins: PUT /api/teams/{team}/apps/<new app> with 5 pins, concurrency {concurrency}, {warmup.TotalSeconds:0} s warm-up, {duration.TotalSeconds:0} s measured, against {url}");
         var next = 0;
+        Func<int> nextApp = apps > 0 ? () => (Interlocked.Increment(ref next) & int.MaxValue) % apps : () => Interlocked.Increment(ref next);
         if (warmup > TimeSpan.Zero)
-            await LoadAsync(http, team, token, concurrency, warmup, () => Interlocked.Increment(ref next));
+            await LoadAsync(http, team, token, concurrency, warmup, nextApp);
         var cpuBefore = watched.Select(w => ProcessTree.CpuTime(w.Pid)).Append(Process.GetCurrentProcess().TotalProcessorTime).ToArray();
-        var (latencies, errors, firstError, elapsed) = await LoadAsync(http, team, token, concurrency, duration, () => Interlocked.Increment(ref next));
+        var (latencies, errors, firstError, elapsed) = await LoadAsync(http, team, token, concurrency, duration, nextApp);
         var cpuAfter = watched.Select(w => ProcessTree.CpuTime(w.Pid)).Append(Process.GetCurrentProcess().TotalProcessorTime).ToArray();
 
         latencies.Sort();
@@ -124,7 +128,7 @@ internal static class PinsBench
                     using var response = await http.SendAsync(request);
                     await response.Content.LoadIntoBufferAsync();
                     var took = Stopwatch.GetTimestamp() - start;
-                    if (response.StatusCode == HttpStatusCode.Created)
+                    if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK)
                         mine.Add(took);
                     else if (Interlocked.Increment(ref errors) == 1)
                         firstError = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";

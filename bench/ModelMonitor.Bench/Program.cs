@@ -7,7 +7,7 @@ BenchCommand[] commands =
     new("extract", "extract [--pages DIR] [--runs N] [--filter TEXT]",
         "Extraction time per saved provider page against a bare AngleSharp / Markdig / System.Text.Json parse of it.",
         ExtractBench.Run),
-    new("pins", "pins --admin-token T [--url U] [--concurrency N] [--seconds N] [--warmup N]",
+    new("pins", "pins --admin-token T [--url U] [--concurrency N] [--seconds N] [--warmup N] [--apps N]",
         "Pin registration over HTTP against a running host (bench/pins.sh starts one): requests/s, p50/p99.",
         PinsBench.Run),
     new("notify", "notify [--connection CS] [--pins N] [--teams N] [--models N] [--batch N]",

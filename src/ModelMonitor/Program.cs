@@ -23,6 +23,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 });
 
 builder.AddServiceDefaults();
+builder.AddTelemetry();
 builder.AddStorage();
 builder.AddScheduling();
 builder.AddHealth();

@@ -35,6 +35,7 @@ public sealed partial class Reconciler(MonitorDb db, TimeProvider time, ILogger<
 
     public async Task<ReconcileResult> ReconcileAsync(ReconcileSource source, Snapshot snapshot, IReadOnlyList<Observation> observations, CancellationToken cancellationToken)
     {
+        using var activity = Hosting.MonitorMetrics.Tracing.StartActivity("reconcile");
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Reconcile runs inside the caller's transaction, so a snapshot is applied whole or not at all.");
         await LockCatalogAsync(cancellationToken);

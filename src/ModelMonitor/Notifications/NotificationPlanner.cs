@@ -25,6 +25,7 @@ internal sealed partial class NotificationPlanner(
     /// rolled back after <paramref name="inspect"/> has seen the digests inside the transaction.
     public async Task<PlanResult> PlanAsync(DateOnly? asOf, bool dryRun, Func<PlanResult, Task>? inspect, CancellationToken cancellationToken)
     {
+        using var activity = Hosting.MonitorMetrics.Tracing.StartActivity("plan");
         var settings = options.Value;
         var now = time.GetUtcNow();
         var today = asOf ?? DateOnly.FromDateTime(now.UtcDateTime);

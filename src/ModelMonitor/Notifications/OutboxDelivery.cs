@@ -28,6 +28,7 @@ internal sealed partial class OutboxDelivery(
     IOptions<NotificationOptions> notifications,
     IOptions<SmtpOptions> smtp,
     IOptions<MailOptions> mail,
+    Hosting.MonitorMetrics metrics,
     ILogger<OutboxDelivery> logger)
 {
     public const string WebhookClient = "webhooks";
@@ -35,6 +36,7 @@ internal sealed partial class OutboxDelivery(
 
     public async Task<DeliveryResult> DeliverAsync(CancellationToken cancellationToken)
     {
+        using var activity = Hosting.MonitorMetrics.Tracing.StartActivity("deliver");
         var total = new DeliveryResult(0, 0);
         foreach (var channel in new[] { Channels.Email, Channels.Webhook, Channels.GitHub })
         {
@@ -57,6 +59,7 @@ internal sealed partial class OutboxDelivery(
         }
         if (total.Sent + total.Failed > 0)
             Log.Delivered(logger, total.Sent, total.Failed);
+        metrics.Delivered(total.Sent, total.Failed);
         return total;
     }
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ModelMonitor.Hosting;
 
 namespace ModelMonitor.Regression;
 
@@ -24,6 +25,7 @@ public static class RegressionExtensions
         services.AddOptions<RegressionOptions>().BindConfiguration("Regression").ValidateOnStart();
         services.AddSingleton<IValidateOptions<RegressionOptions>, RegressionOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMonitorMetrics();
         services.AddSingleton<SuiteLoader>();
         services.AddSingleton<EndpointRegistry>();
         services.AddSingleton<ModelCaller>();

@@ -14,6 +14,7 @@ public sealed partial class RegressionRunner(
     IModelPrices prices,
     IOptions<RegressionOptions> options,
     TimeProvider time,
+    Hosting.MonitorMetrics metrics,
     ILogger<RegressionRunner> logger)
 {
     private readonly RegressionOptions _options = options.Value;
@@ -62,7 +63,9 @@ public sealed partial class RegressionRunner(
         }
 
         var run = new Run(this, request, judge, judgePrice, work, finished.Count, spentBefore);
+        using var activity = Hosting.MonitorMetrics.Tracing.StartActivity("regression-run");
         var outcome = await run.ExecuteAsync(cancellationToken);
+        metrics.RegressionRun(outcome.Stop.ToString().ToLowerInvariant(), outcome.SpentUsd);
         Log.Finished(logger, request.Suite.Path, outcome.Results.Count, outcome.Results.Count(r => r.Status == CaseStatus.Error), outcome.Stop, outcome.Elapsed.TotalSeconds);
         return outcome with { Results = [.. finished.Values, .. outcome.Results], EstimatedUsd = (judge is not null && judgePrice is null) || baseline.Price is null || candidate.Price is null ? null : estimate };
     }

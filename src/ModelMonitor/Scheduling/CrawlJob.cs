@@ -11,6 +11,10 @@ internal sealed class CrawlJob(Crawler crawler, ILogger<CrawlJob> logger) : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var source = context.MergedJobDataMap.GetString(Jobs.SourceKey);
+        // A recovery trigger names the trigger it stands in for ("crawl-openai"), which names the source.
+        if (string.IsNullOrEmpty(source) && context.Recovering && context.RecoveringTriggerKey?.Name is { } original
+            && original.StartsWith(Jobs.CrawlTriggerPrefix, StringComparison.Ordinal))
+            source = original[Jobs.CrawlTriggerPrefix.Length..];
         if (string.IsNullOrEmpty(source))
         {
             logger.LogWarning("Trigger {Trigger} has no source in its JobData; ignored", context.Trigger.Key);
@@ -54,27 +58,7 @@ internal static class CrawlSchedule
         }
         foreach (var (key, source) in wanted)
         {
-            var cron = source.CronOr(scheduling);
-            var current = await scheduler.GetTrigger(key, cancellationToken);
-            if (current is ICronTrigger existing && existing.CronExpressionString == cron)
-                continue;
-            var trigger = TriggerBuilder.Create()
-                .WithIdentity(key)
-                .ForJob(job)
-                .UsingJobData(Jobs.SourceKey, source.Name)
-                .WithCronSchedule(cron, c => c.WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
-                .Build();
-            try
-            {
-                if (current is null)
-                    await scheduler.ScheduleJob(trigger, default, cancellationToken);
-                else
-                    await scheduler.RescheduleJob(key, trigger, cancellationToken);
-            }
-            catch (ObjectAlreadyExistsException)
-            {
-                // Another node of the cluster scheduled it a moment ago.
-            }
+            await CronTriggers.EnsureAsync(scheduler, key, job, source.CronOr(scheduling), source.Name, cancellationToken);
         }
     }
 }

@@ -12,6 +12,16 @@ public sealed class SchedulingOptions
     // Same on every node of a cluster; nodes get generated instance ids.
     public string InstanceName { get; set; } = "monitor";
 
+    // How often a node records that it is alive; a node silent for about this plus 7.5 s is taken as dead
+    // and its running jobs are recovered by another node.
+    public int CheckinIntervalSeconds { get; set; } = 10;
+
+    // A trigger later than this (all nodes down, or busy) is misfired: cron triggers then run once now.
+    public int MisfireThresholdSeconds { get; set; } = 60;
+
+    // On shutdown, running jobs get this long to finish; one still running is left for recovery.
+    public int ShutdownTimeoutSeconds { get; set; } = 60;
+
     // Cron schedules keyed by job name (see Jobs); a source may override "crawl" with its own Schedule.
     public Dictionary<string, string> Crons { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -26,6 +36,9 @@ internal sealed class SchedulingOptionsValidator : IValidateOptions<SchedulingOp
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.InstanceName))
             failures.Add("Scheduling:InstanceName must not be empty.");
+        Range(failures, "CheckinIntervalSeconds", options.CheckinIntervalSeconds, 1, 300);
+        Range(failures, "MisfireThresholdSeconds", options.MisfireThresholdSeconds, 1, 3600);
+        Range(failures, "ShutdownTimeoutSeconds", options.ShutdownTimeoutSeconds, 1, 3600);
         foreach (var (job, cron) in options.Crons)
         {
             if (!Jobs.DefaultCrons.ContainsKey(job))
@@ -34,5 +47,11 @@ internal sealed class SchedulingOptionsValidator : IValidateOptions<SchedulingOp
                 failures.Add($"Scheduling:Crons:{job} is not a valid Quartz cron expression: '{cron}'.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Range(List<string> failures, string name, int value, int min, int max)
+    {
+        if (value < min || value > max)
+            failures.Add($"Scheduling:{name} must be between {min} and {max} (it is {value}).");
     }
 }

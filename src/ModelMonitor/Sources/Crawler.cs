@@ -43,6 +43,7 @@ public sealed partial class Crawler(
     TimeProvider time,
     IOptions<SourcesOptions> options,
     IConfiguration configuration,
+    Hosting.MonitorMetrics metrics,
     ILogger<Crawler> logger)
 {
     /// Every active source (enabled, and keyed where it needs a key), one after the other.
@@ -59,6 +60,9 @@ public sealed partial class Crawler(
     public async Task<CrawlResult> CrawlAsync(string name, string? file = null, bool force = false, CancellationToken cancellationToken = default)
     {
         var source = options.Value.Find(name) ?? throw new ArgumentException($"no source named '{name}' is configured", nameof(name));
+        using var activity = Hosting.MonitorMetrics.Tracing.StartActivity("crawl");
+        activity?.SetTag("monitor.source", source.Name);
+        var started = time.GetTimestamp();
         await using var gate = await SourceLock.TryAcquireAsync(dataSource, source.Name, cancellationToken);
         if (gate is null)
             return new CrawlResult(source.Name, CrawlOutcome.Skipped, "a crawl of this source is already running");
@@ -66,6 +70,8 @@ public sealed partial class Crawler(
         {
             var result = await CrawlLockedAsync(source, file, force, cancellationToken);
             Log.Crawled(logger, result.ToString());
+            metrics.Crawled(source.Name, result.Outcome.ToString().ToLowerInvariant(), time.GetElapsedTime(started), result.Rows);
+            activity?.SetTag("monitor.outcome", result.Outcome.ToString().ToLowerInvariant());
             return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -74,6 +80,8 @@ public sealed partial class Crawler(
             Log.CrawlFailed(logger, ex, source.Name);
             db.ChangeTracker.Clear();
             await RecordFailureAsync(source, $"crawl failed: {ex.GetType().Name}: {ex.Message}", cancellationToken);
+            metrics.Crawled(source.Name, "failed", time.GetElapsedTime(started), null);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
             return new CrawlResult(source.Name, CrawlOutcome.Failed, $"crawl failed: {ex.Message}");
         }
         finally
@@ -214,6 +222,7 @@ public sealed partial class Crawler(
 
     private (IReadOnlyList<Observation>? Observations, string? Error) Extract(SourceDefinition source, string text)
     {
+        using var activity = Hosting.MonitorMetrics.Tracing.StartActivity("extract");
         var (extractor, error) = SourceExtractors.For(source);
         if (extractor is null)
             return (null, error);
