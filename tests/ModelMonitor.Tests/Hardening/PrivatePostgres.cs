@@ -16,7 +16,9 @@ public sealed class PrivatePostgres : IAsyncLifetime
 
     public Task InitializeAsync() => StartAsync();
 
-    public Task StartAsync() => RunScriptAsync("start", _dataDir, _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fast");
+    // Durable, unlike the shared test cluster (--fast turns fsync and synchronous commit off): an immediate stop
+    // would otherwise lose transactions committed in the last few hundred milliseconds, which no real server does.
+    public Task StartAsync() => RunScriptAsync("start", _dataDir, _port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     // postgres.sh stops with -m immediate: every session is cut, as in a crash or a failover.
     public Task StopAsync() => RunScriptAsync("stop", _dataDir);
