@@ -76,7 +76,10 @@ public sealed partial class PageFetcher(IHttpClientFactory clients, TimeProvider
                     body!, text!, PageContent.Hash(body));
             }
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        // Ours, or the resilience handler's timeout firing at the same moment (whichever wins the race): ours is the
+        // setting the operator controls, so it is the one named.
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutRejectedException
+                                   && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             return new FetchFailed(url.ToString(), null, $"timed out after {request.Timeout.TotalSeconds:0} s (TimeoutSeconds)");
         }
