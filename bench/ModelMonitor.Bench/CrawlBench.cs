@@ -111,6 +111,7 @@ internal static class CrawlBench
         builder.AddGitHub();
         builder.AddSources();
         builder.AddCatalog();
+        builder.Services.AddMonitorMetrics();
         return builder.Build();
     }
 

@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using ModelMonitor.Hosting;
 using ModelMonitor.Notifications;
 using ModelMonitor.Sources.GitHub;
 using ModelMonitor.Storage;
@@ -118,6 +119,7 @@ internal static class NotifyBench
         builder.AddStorage();
         builder.AddGitHub();
         builder.AddNotifications();
+        builder.Services.AddMonitorMetrics();
         return builder.Build();
     }
 

@@ -1,3 +1,4 @@
+using ModelMonitor.Hosting;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Components;
@@ -128,6 +129,7 @@ internal static class ReportsBench
         builder.AddNotifications();
         builder.AddPins();
         builder.AddReports();
+        builder.Services.AddMonitorMetrics();
         return builder.Build();
     }
 
