@@ -18,17 +18,35 @@ internal static class DemoExtensions
             foreach (var source in o.Sources.Values)
                 source.Enabled = false;
         });
-        builder.Services.AddHostedService<DemoSeeding>();
+        builder.Services.AddSingleton<DemoSeeding>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DemoSeeding>());
     }
 }
 
 /// Seeds the demo once the service has started, so the dashboard answers at once and fills in seconds.
 internal sealed partial class DemoSeeding(DemoSeeder seeder, IOptions<DemoOptions> options, IHostApplicationLifetime lifetime, ILogger<DemoSeeding> logger) : BackgroundService
 {
+    private readonly TaskCompletionSource<DemoResult?> _seeded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// Completes when seeding has ended: its result, or null when the demo is off or seeding failed (logged).
+    public Task<DemoResult?> Seeded => _seeded.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            _seeded.TrySetResult(await SeedWhenStartedAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
+            _seeded.TrySetCanceled(stoppingToken);
+        }
+    }
+
+    private async Task<DemoResult?> SeedWhenStartedAsync(CancellationToken stoppingToken)
+    {
         if (!options.Value.Enabled)
-            return;
+            return null;
         var started = new TaskCompletionSource();
         await using var registration = lifetime.ApplicationStarted.Register(started.SetResult);
         await started.Task.WaitAsync(stoppingToken);
@@ -36,10 +54,12 @@ internal sealed partial class DemoSeeding(DemoSeeder seeder, IOptions<DemoOption
         {
             var result = await seeder.SeedAsync(stoppingToken);
             Log.Seeded(logger, result.ToString());
+            return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.Failed(logger, ex);
+            return null;
         }
     }
 

@@ -82,10 +82,10 @@ public sealed class DemoTests : IDisposable
         var tokenFile = Path.Combine(_directory, "demo-team-token");
 
         var sources = app.Services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Values;
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!File.Exists(tokenFile) || Emails().Length == 0)
-            await Task.Delay(100, cancel.Token);
+        var seeded = await app.Services.GetRequiredService<DemoSeeding>().Seeded.WaitAsync(TimeSpan.FromSeconds(60));
 
+        Assert.NotNull(seeded);
+        Assert.Single(Emails());
         Assert.NotEmpty(sources);
         Assert.All(sources, s => Assert.False(s.Enabled, $"{s.Name} is enabled in demo mode"));
         var response = await app.CreateClient((await File.ReadAllTextAsync(tokenFile)).Trim()).GetAsync("/api/teams/demo/apps/support-bot");

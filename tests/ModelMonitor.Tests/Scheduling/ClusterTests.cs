@@ -26,9 +26,10 @@ public sealed partial class ClusterTests
         await b.WaitUntilSchedulingAsync(StartUp);
 
         // Both nodes have checked in to one cluster; then let a dozen one-second slots go by.
-        await UntilAsync(async () => await ScalarAsync<long>(database, "SELECT count(*) FROM qrtz_scheduler_state") == 2, "both nodes checked in");
+        // A node checks in while its scheduler starts, before the host reports "Application started".
+        Assert.Equal(2, await ScalarAsync<long>(database, "SELECT count(*) FROM qrtz_scheduler_state"));
         var firstShared = Starts(a, b).Where(s => s.Job == "retirements").Select(s => s.Scheduled).DefaultIfEmpty().Max();
-        await UntilAsync(() => Task.FromResult(Starts(a, b).Count(s => s.Job == "retirements" && s.Scheduled > firstShared) >= 12), "twelve firings with both nodes up");
+        await UntilLoggedAsync(() => Starts(a, b).Count(s => s.Job == "retirements" && s.Scheduled > firstShared) >= 12, "twelve firings with both nodes up", a, b);
 
         var starts = Starts(a, b).Where(s => s.Job == "retirements").ToList();
         var twice = starts.GroupBy(s => s.Scheduled).Where(g => g.Count() > 1).Select(g => $"{g.Key:O} on {string.Join(", ", g.Select(s => s.Node))}").ToList();
@@ -50,7 +51,10 @@ public sealed partial class ClusterTests
                 fetched.TrySetResult();
                 try
                 {
-                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                    // Until the connection drops (the node dies): a wait on an event, not on time.
+                    var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    await using (context.RequestAborted.Register(() => aborted.TrySetResult()))
+                        await aborted.Task;
                 }
                 catch (OperationCanceledException)
                 {
@@ -75,7 +79,7 @@ public sealed partial class ClusterTests
         await FireNowAsync(database, "crawl-sample");
 
         await fetched.Task.WaitAsync(StartUp);
-        await UntilAsync(() => Task.FromResult(Starts(a, b).Any(s => s.Job == "crawl")), "the crawl's start in a node's log");
+        await UntilLoggedAsync(() => Starts(a, b).Any(s => s.Job == "crawl"), "the crawl's start in a node's log", a, b);
         var first = Starts(a, b).Single(s => s.Job == "crawl");
         var (victim, survivor) = first.Process == a ? (a, b) : (b, a);
         Assert.False(first.Recovering);
@@ -104,7 +108,8 @@ public sealed partial class ClusterTests
         await using (first)
         {
             await first.WaitUntilSchedulingAsync(StartUp);
-            await UntilAsync(async () => await ScalarAsync<long>(database, "SELECT count(*) FROM qrtz_triggers WHERE trigger_name = 'retirements'") == 1, "the stored trigger");
+            // Triggers are stored while the scheduler starts, before "Application started".
+            Assert.Equal(1, await ScalarAsync<long>(database, "SELECT count(*) FROM qrtz_triggers WHERE trigger_name = 'retirements'"));
             await first.StopAsync(TimeSpan.FromSeconds(60));
         }
         Assert.DoesNotContain(Starts(first), s => s.Job == "retirements");
@@ -118,8 +123,9 @@ public sealed partial class ClusterTests
         await second.WaitForLogAsync(lines => lines.Any(l => l.Contains("Job retirements finished", StringComparison.Ordinal)), StartUp, "the missed run");
         // Once the trigger has moved on to its next regular slot, no further catch-up firing can come.
         var startedAt = TimeProvider.System.GetUtcNow();
-        await UntilAsync(async () => await ScalarAsync<long>(database, "SELECT next_fire_time FROM qrtz_triggers WHERE trigger_name = 'retirements'") > startedAt.UtcTicks, "the trigger moved past now");
-        await UntilAsync(() => Task.FromResult(second.Lines.Count(l => l.Contains("Job retirements started", StringComparison.Ordinal)) == second.Lines.Count(l => l.Contains("Job retirements finished", StringComparison.Ordinal))), "every started run finished");
+        // Quartz computes the next fire time when it fires the trigger, before the job runs.
+        Assert.True(await ScalarAsync<long>(database, "SELECT next_fire_time FROM qrtz_triggers WHERE trigger_name = 'retirements'") > startedAt.UtcTicks, "the trigger did not move past now");
+        await second.WaitForLogAsync(lines => lines.Count(l => l.Contains("Job retirements started", StringComparison.Ordinal)) == lines.Count(l => l.Contains("Job retirements finished", StringComparison.Ordinal)), StartUp, "every started run finished");
 
         Assert.Single(Starts(second), s => s.Job == "retirements");
     }
@@ -175,7 +181,8 @@ public sealed partial class ClusterTests
 
     private static async Task FireNowAsync(string database, string trigger)
     {
-        await UntilAsync(async () => await ScalarAsync<long>(database, $"SELECT count(*) FROM qrtz_triggers WHERE trigger_name = '{trigger}'") == 1, $"trigger {trigger} stored");
+        // Called once the nodes have started: their triggers were stored while the scheduler started.
+        Assert.Equal(1, await ScalarAsync<long>(database, $"SELECT count(*) FROM qrtz_triggers WHERE trigger_name = '{trigger}'"));
         await ExecuteAsync(database, $"UPDATE qrtz_triggers SET next_fire_time = {TimeProvider.System.GetUtcNow().UtcTicks} WHERE trigger_name = '{trigger}'");
     }
 
@@ -192,16 +199,9 @@ public sealed partial class ClusterTests
     [GeneratedRegex(@"Job (?<job>\S+) started \(trigger (?<trigger>\S+), node (?<node>\S+), scheduled (?<scheduled>\S+), recovering (?<recovering>\w+)\)")]
     private static partial Regex StartLine();
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = Stopwatch.GetTimestamp() + 120 * Stopwatch.Frequency;
-        while (!await condition())
-        {
-            if (Stopwatch.GetTimestamp() > deadline)
-                throw new TimeoutException($"{what}: not reached within 120 s.");
-            await Task.Delay(100);
-        }
-    }
+    // Re-checked whenever any of the nodes logs a line (their log is what the condition reads): no polling.
+    private static Task UntilLoggedAsync(Func<bool> condition, string what, params MonitorNode[] nodes) =>
+        Task.WhenAny(nodes.Select(n => n.WaitForLogAsync(_ => condition(), TimeSpan.FromSeconds(120), what))).Unwrap();
 
     private static async Task<T> ScalarAsync<T>(string database, string sql)
     {
