@@ -44,9 +44,9 @@ t1=$(date +%s%N)
 
 kill "$SERVER"; wait "$SERVER" || true; trap - EXIT   # the server prints its stats on SIGTERM
 
-node - "$WORK" "$N" "$J" "$LATENCY_MS" "$(( (t1 - t0) / 1000000 ))" "$rc" "$LOAD1" <<'JS' | tee "$WORK/summary.json"
+node - "$WORK" "$N" "$J" "$LATENCY_MS" "$(( (t1 - t0) / 1000000 ))" "$rc" "$LOAD1" "$(( t0 / 1000000 ))" <<'JS' | tee "$WORK/summary.json"
 const fs = require('fs');
-const [work, N, J, L, wallMs, rc, load1] = process.argv.slice(2).map((v, i) => (i ? +v : v));
+const [work, N, J, L, wallMs, rc, load1, startMs] = process.argv.slice(2).map((v, i) => (i ? +v : v));
 const srv = JSON.parse(fs.readFileSync(`${work}/server-stats.json`, 'utf8'));
 const tv = fs.readFileSync(`${work}/time.txt`, 'utf8'), num = (re) => +re.exec(tv)[1];
 const rss = num(/Maximum resident set size \(kbytes\): (\d+)/);
@@ -62,5 +62,7 @@ const span = (srv.lastResponseAt - srv.firstRequestAt) / 1000;  // first request
 console.log(JSON.stringify({ tool: 'monitor', N, J, latencyMs: L, exitCode: rc, load1, wallS: wall, cpuS: +cpu.toFixed(2),
   peakRssMiB: +(rss / 1024).toFixed(1), serverRequests: srv.chat, serverMaxInFlight: srv.maxInFlight, serverDrifted: srv.drifted,
   serverErrors: srv.errors, idealS: ideal, efficiency: +(ideal / wall).toFixed(3), requestSpanS: span, spanEfficiency: +(ideal / span).toFixed(3),
+  // Before the first request (process start, host, suite) and after the last response (verdict, results file, exit).
+  toFirstRequestS: (srv.firstRequestAt - startMs) / 1000, afterLastResponseS: (startMs + wallMs - srv.lastResponseAt) / 1000,
   verdict: out.report?.verdict, regressions: out.report?.regressions?.length, byModel }));
 JS

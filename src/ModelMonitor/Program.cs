@@ -14,6 +14,11 @@ using ModelMonitor.Storage;
 
 if (CommandLine.TryAnswerWithoutHost(args, Console.Out, Console.Error) is { } answered)
     return answered;
+if (CommandLine.IsOffline(args))
+{
+    using var offline = OfflineHost.Build();
+    return await CommandLine.RunAsync(offline, args);
+}
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {

@@ -3,8 +3,9 @@ using ModelMonitor.Storage;
 
 namespace ModelMonitor.Cli;
 
-/// Dispatches `monitor <verb> [options]`. `run` (the default) starts the service; every other verb
-/// builds the same host, does one piece of work without starting the web server or the scheduler, and exits.
+/// Dispatches `monitor <verb> [options]`. `run` (the default) starts the service; the verbs that need the database
+/// build the same host, do one piece of work without starting the web server or the scheduler, and exit; the
+/// offline verbs (eval, extract) build only the <see cref="OfflineHost"/>.
 public static class CommandLine
 {
     private static readonly HashSet<string> None = [];
@@ -57,7 +58,10 @@ public static class CommandLine
         return null;
     }
 
-    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    /// Whether the arguments name a verb that needs no database, and so no service host.
+    public static bool IsOffline(string[] args) => Find(args) is { Verb.NeedsDatabase: false };
+
+    public static async Task<int> RunAsync(IHost app, string[] args)
     {
         var (verb, rest) = Find(args) ?? (Verbs[0], args);
         try
@@ -71,7 +75,7 @@ public static class CommandLine
 
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-            return await verb.RunAsync(new VerbContext(app, arguments, Console.Out, cancel.Token));
+            return await verb.RunAsync(new VerbContext(app.Services, arguments, Console.Out, cancel.Token));
         }
         catch (CliUsageException ex)
         {
@@ -85,13 +89,14 @@ public static class CommandLine
         }
     }
 
-    private static async Task<int> RunServiceAsync(WebApplication app)
+    private static async Task<int> RunServiceAsync(IHost app)
     {
         try
         {
             // Settings first: a bad value stops here with its name, before anything connects.
             app.Services.GetRequiredService<IStartupValidator>().Validate();
-            await SchemaGuard.EnsureCurrentAsync(app.Services, app.Lifetime.ApplicationStopping);
+            var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            await SchemaGuard.EnsureCurrentAsync(app.Services, stopping);
             await app.RunAsync();
             return ExitCodes.Ok;
         }

@@ -4,7 +4,8 @@ namespace ModelMonitor.Cli;
 /// <param name="Name">What the user types (`migrate`, `pins import`).</param>
 /// <param name="Usage">The synopsis shown by --help.</param>
 /// <param name="Summary">One line for --help.</param>
-/// <param name="NeedsDatabase">Whether start-up validation (connection string, options) applies.</param>
+/// <param name="NeedsDatabase">Whether the verb runs on the service's host, with start-up validation (connection string,
+/// options); without, it runs on the <see cref="OfflineHost"/>.</param>
 public sealed record Verb(
     string Name,
     string Usage,
@@ -14,10 +15,7 @@ public sealed record Verb(
     IReadOnlySet<string> Options,
     Func<VerbContext, Task<int>> RunAsync);
 
-public sealed record VerbContext(WebApplication App, CliArguments Arguments, TextWriter Out, CancellationToken CancellationToken)
-{
-    public IServiceProvider Services => App.Services;
-}
+public sealed record VerbContext(IServiceProvider Services, CliArguments Arguments, TextWriter Out, CancellationToken CancellationToken);
 
 /// Exit codes shared by every verb (sysexits where one fits).
 public static class ExitCodes

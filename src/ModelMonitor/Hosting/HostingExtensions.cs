@@ -14,8 +14,7 @@ internal static class HostingExtensions
         if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
             builder.WebHost.UseUrls(DefaultUrl);
 
-        // A verb's result goes to stdout; everything logged goes to stderr.
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddStderrConsole();
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
@@ -23,6 +22,10 @@ internal static class HostingExtensions
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
     }
+
+    /// A verb's result goes to stdout; everything logged goes to stderr.
+    public static ILoggingBuilder AddStderrConsole(this ILoggingBuilder logging) =>
+        logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
     public static void ConfigureJson(System.Text.Json.JsonSerializerOptions options)
     {

@@ -33,14 +33,17 @@ public sealed partial class CatalogModelPrices(
 
     private ModelPrice? FromCatalog(ModelReference model)
     {
-        // The CLI without a database registers no data source it can use: configuration only.
+        // `eval` without a database (no connection string, or one that is not registered): configuration only.
+        if (string.IsNullOrWhiteSpace(services.GetRequiredService<IConfiguration>().GetConnectionString("Monitor")))
+            return null;
         NpgsqlDataSource dataSource;
         try
         {
             dataSource = services.GetRequiredService<NpgsqlDataSource>();
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
+            Log.CatalogUnavailable(logger, model.ToString(), ex.Message);
             return null;
         }
         var providers = options.Value.ProviderEndpoints

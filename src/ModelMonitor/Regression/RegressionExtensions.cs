@@ -8,7 +8,7 @@ namespace ModelMonitor.Regression;
 
 public static class RegressionExtensions
 {
-    public static void AddRegression(this WebApplicationBuilder builder)
+    public static void AddRegression(this IHostApplicationBuilder builder)
     {
         // The service's prices: configuration, then the catalog. Registered before the defaults, which only TryAdd.
         builder.Services.AddSingleton<ConfiguredModelPrices>();

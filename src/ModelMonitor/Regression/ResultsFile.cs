@@ -31,7 +31,7 @@ public static class ResultsFile
         // Write beside the target and move over it, so an interrupted write never leaves half a file.
         var full = Path.GetFullPath(path);
         var temp = full + ".tmp";
-        await using (var stream = File.Create(temp))
+        await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true))
             await JsonSerializer.SerializeAsync(stream, document, RegressionJson.Default.ResultsDocument, cancellationToken);
         File.Move(temp, full, overwrite: true);
     }

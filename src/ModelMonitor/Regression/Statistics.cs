@@ -47,64 +47,79 @@ public static class Statistics
         var n = pairs.Count;
         if (n == 0)
             return (double.NaN, double.NaN);
-        var random = new Random(seed);
+        // A resample's median depends only on how often each value was drawn, so each side is kept as counts over
+        // its sorted values: a draw is two increments, a median one walk up the counts — no copying, no selection.
+        var (baseline, baselineRank) = Ranked(pairs, p => p.Baseline);
+        var (candidate, candidateRank) = Ranked(pairs, p => p.Candidate);
+        var baselineCounts = new int[n];
+        var candidateCounts = new int[n];
+        var random = new Draws(seed);
         var differences = new double[resamples];
-        var a = new double[n];
-        var b = new double[n];
         for (var r = 0; r < resamples; r++)
         {
+            Array.Clear(baselineCounts);
+            Array.Clear(candidateCounts);
             for (var i = 0; i < n; i++)
             {
-                var pick = pairs[random.Next(n)];
-                a[i] = pick.Baseline;
-                b[i] = pick.Candidate;
+                var pick = random.Next(n);
+                baselineCounts[baselineRank[pick]]++;
+                candidateCounts[candidateRank[pick]]++;
             }
-            differences[r] = Median(b) - Median(a);
+            differences[r] = Median(candidate, candidateCounts, n) - Median(baseline, baselineCounts, n);
         }
         Array.Sort(differences);
         var tail = (1 - confidence) / 2;
         return (Percentile(differences, tail), Percentile(differences, 1 - tail));
     }
 
-    // Median by selection (expected linear time); reorders the array.
-    private static double Median(double[] values)
+    /// Seeded uniform draws of an index below n (SplitMix64, reduced by multiply-shift): a resample of 2,000 cases
+    /// 2,000 times is 4 million draws, several times cheaper than System.Random's seeded algorithm, and the same on
+    /// every platform and .NET version, so a stored interval can be reproduced.
+    internal struct Draws(int seed)
     {
-        var n = values.Length;
-        var upper = Select(values, n / 2);
-        if (n % 2 == 1)
-            return upper;
-        // After selecting n/2, everything left of it is ≤ it: the lower middle is their maximum.
-        var lower = double.MinValue;
-        for (var i = 0; i < n / 2; i++)
-            lower = Math.Max(lower, values[i]);
-        return (lower + upper) / 2;
+        private ulong _state = (ulong)seed;
+
+        public int Next(int n)
+        {
+            var z = _state += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            return (int)(((z >> 32) * (ulong)n) >> 32);
+        }
     }
 
-    private static double Select(double[] values, int k)
+    // One side's values sorted, and each pair's position among them.
+    private static (double[] Sorted, int[] Rank) Ranked(IReadOnlyList<(double Baseline, double Candidate)> pairs, Func<(double Baseline, double Candidate), double> side)
     {
-        int left = 0, right = values.Length - 1;
-        while (left < right)
+        var sorted = new double[pairs.Count];
+        var order = new int[pairs.Count];
+        for (var i = 0; i < sorted.Length; i++)
         {
-            var pivot = values[(left + right) >>> 1];
-            int i = left, j = right;
-            while (i <= j)
-            {
-                while (values[i] < pivot) i++;
-                while (values[j] > pivot) j--;
-                if (i <= j)
-                {
-                    (values[i], values[j]) = (values[j], values[i]);
-                    i++;
-                    j--;
-                }
-            }
-            if (k <= j)
-                right = j;
-            else if (k >= i)
-                left = i;
-            else
-                return values[k];
+            sorted[i] = side(pairs[i]);
+            order[i] = i;
         }
-        return values[k];
+        Array.Sort(sorted, order);
+        var rank = new int[sorted.Length];
+        for (var position = 0; position < order.Length; position++)
+            rank[order[position]] = position;
+        return (sorted, rank);
+    }
+
+    // The median of a sample of n values given as counts over sorted values: the middle one, or the mean of the two.
+    private static double Median(double[] sorted, int[] counts, int n)
+    {
+        var lowerIndex = (n - 1) / 2;
+        var upperIndex = n / 2;
+        double lower = double.NaN;
+        var seen = 0;
+        for (var position = 0; ; position++)
+        {
+            seen += counts[position];
+            if (double.IsNaN(lower) && seen > lowerIndex)
+                lower = sorted[position];
+            if (seen > upperIndex)
+                return (lower + sorted[position]) / 2;
+        }
     }
 }

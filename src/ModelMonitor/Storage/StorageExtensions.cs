@@ -9,7 +9,7 @@ internal static class StorageExtensions
 {
     public const string MigrationsAssembly = "ModelMonitor.Migrations";
 
-    public static void AddStorage(this WebApplicationBuilder builder)
+    public static void AddStorage(this IHostApplicationBuilder builder)
     {
         LoadMigrationsAssemblyFromAppDirectory();
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database").ValidateDataAnnotations().ValidateOnStart();

@@ -37,7 +37,7 @@ public sealed class EvalVerbTests : IAsyncLifetime
         builder.AddRegression();
         await using var app = builder.Build();
         using var output = new StringWriter();
-        var exit = await EvalVerb.RunAsync(new VerbContext(app, new CliArguments(args, EvalVerb.Flags, EvalVerb.Options), output, default));
+        var exit = await EvalVerb.RunAsync(new VerbContext(app.Services, new CliArguments(args, EvalVerb.Flags, EvalVerb.Options), output, default));
         return (exit, output.ToString());
     }
 

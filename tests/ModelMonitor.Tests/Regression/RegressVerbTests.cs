@@ -25,7 +25,7 @@ public sealed class RegressVerbTests(StoredRunsFixture fixture) : IClassFixture<
         builder.AddRegression();
         await using var app = builder.Build();
         using var output = new StringWriter();
-        var exit = await RegressVerb.RunAsync(new VerbContext(app, new CliArguments(args, RegressVerb.Flags, RegressVerb.Options), output, default));
+        var exit = await RegressVerb.RunAsync(new VerbContext(app.Services, new CliArguments(args, RegressVerb.Flags, RegressVerb.Options), output, default));
         return (exit, output.ToString());
     }
 

@@ -34,6 +34,25 @@ public sealed class StatisticsTests
     }
 
     [Fact]
+    public void DrawsAreUniformAndReproducible()
+    {
+        var draws = new Statistics.Draws(5);
+        var counts = new int[10];
+        for (var i = 0; i < 100_000; i++)
+            counts[draws.Next(10)]++;
+        Assert.All(counts, c => Assert.InRange(c, 9_500, 10_500));
+
+        Assert.Equal(Sequence(5), Sequence(5));
+        Assert.NotEqual(Sequence(5), Sequence(6));
+
+        static int[] Sequence(int seed)
+        {
+            var d = new Statistics.Draws(seed);
+            return [.. Enumerable.Range(0, 20).Select(_ => d.Next(1000))];
+        }
+    }
+
+    [Fact]
     public void BootstrapIntervalBracketsAConstantShift()
     {
         var random = new Random(7);
@@ -55,5 +74,39 @@ public sealed class StatisticsTests
 
         Assert.True(low < -10 && -10 < high, $"[{low}, {high}]");
         Assert.True(high < 0, "a 10 ms improvement on 300 cases should be clear");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(200)]
+    [InlineData(301)]
+    public void BootstrapEqualsResamplingAndSortingTheSameDraws(int n)
+    {
+        // Whole milliseconds, so ties are common.
+        var random = new Random(n);
+        var pairs = Enumerable.Range(0, n).Select(_ => ((double)random.Next(50, 90), (double)random.Next(40, 100))).ToList();
+
+        var actual = Statistics.BootstrapMedianDifference(pairs, 300, 0.9, seed: 99);
+
+        // The definition, done the slow way: the same seeded draws, each side copied out and sorted.
+        var draws = new Statistics.Draws(99);
+        var differences = new List<double>();
+        for (var r = 0; r < 300; r++)
+        {
+            var sample = Enumerable.Range(0, n).Select(_ => pairs[draws.Next(n)]).ToList();
+            differences.Add(Median(sample.Select(p => p.Item2)) - Median(sample.Select(p => p.Item1)));
+        }
+        var sorted = differences.Order().ToList();
+        var tail = (1 - 0.9) / 2;
+        Assert.Equal(Statistics.Percentile(sorted, tail), actual.Low);
+        Assert.Equal(Statistics.Percentile(sorted, 1 - tail), actual.High);
+
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToList();
+            return (sorted[(sorted.Count - 1) / 2] + sorted[sorted.Count / 2]) / 2;
+        }
     }
 }
