@@ -15,6 +15,7 @@ internal sealed class MarkdownPageReader
     private readonly List<PageBlock> _blocks = [];
     private readonly HeadingStack _headings = new([]);
     private int _skipUntil = -1;
+    private FragmentParser? _html;
 
     private MarkdownPageReader(string source) => _source = source;
 
@@ -91,7 +92,7 @@ internal sealed class MarkdownPageReader
                 _skipUntil = end;
             }
         }
-        _blocks.AddRange(HtmlPageReader.Read(raw, _headings.Current, isFragment: true));
+        _blocks.AddRange(HtmlPageReader.ReadFragment(_html ??= new FragmentParser(), raw, _headings.Current));
     }
 
     // A table split by a blank line continues as rows without a header (Azure's include does this):
@@ -175,13 +176,13 @@ internal sealed class MarkdownPageReader
         switch (inline)
         {
             case LiteralInline literal:
-                collector.Append(literal.Content.ToString());
+                collector.Append(literal.Content.AsSpan());
                 return;
             case CodeInline code:
                 collector.AddCode(code.Content);
                 return;
             case HtmlEntityInline entity:
-                collector.Append(entity.Transcoded.ToString());
+                collector.Append(entity.Transcoded.AsSpan());
                 return;
             case LineBreakInline lineBreak:
                 if (lineBreak.IsHard)

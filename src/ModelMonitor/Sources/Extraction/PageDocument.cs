@@ -22,7 +22,7 @@ public sealed partial class PageDocument
     {
         var body = StripFrontMatter(content ?? "");
         return DetectFormat(body) == PageFormat.Html
-            ? new PageDocument(PageFormat.Html, HtmlPageReader.Read(body, [], isFragment: false))
+            ? new PageDocument(PageFormat.Html, HtmlPageReader.Read(body))
             : new PageDocument(PageFormat.Markdown, MarkdownPageReader.Read(body));
     }
 
@@ -89,7 +89,9 @@ internal sealed class InlineCollector
 
     public bool IsEmpty => _codes is null && IsBlank(_line) && (_lines is null || _lines.All(string.IsNullOrWhiteSpace));
 
-    public void Append(string text)
+    public void Append(string text) => Append(text.AsSpan());
+
+    public void Append(ReadOnlySpan<char> text)
     {
         _line.Append(text);
         _code?.Append(text);
@@ -188,7 +190,10 @@ internal sealed class HeadingStack
             _stack.Add((0, heading));
     }
 
-    public IReadOnlyList<string> Current => _stack.Select(h => h.Text).ToArray();
+    private string[]? _current;
+
+    // Every block records its headings: the blocks between two headings share one array.
+    public IReadOnlyList<string> Current => _current ??= _stack.ConvertAll(h => h.Text).ToArray();
 
     public IReadOnlyList<(int Level, string Text)> Snapshot() => _stack.ToArray();
 
@@ -196,14 +201,19 @@ internal sealed class HeadingStack
     {
         _stack.Clear();
         _stack.AddRange(snapshot);
+        _current = null;
     }
 
     public PageHeading Push(int level, string text)
     {
         while (_stack.Count > 0 && _stack[^1].Level >= level && _stack[^1].Level > 0)
+        {
             _stack.RemoveAt(_stack.Count - 1);
+            _current = null;
+        }
         var heading = new PageHeading(Current, level, text);
         _stack.Add((level, text));
+        _current = null;
         return heading;
     }
 }
