@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -85,43 +86,53 @@ public static partial class DateGrammar
     {
         var groups = match.Groups;
         var precision = DatePrecision.Day;
-        string year, month, day;
-        if (groups["iy"].Success) (year, month, day) = (groups["iy"].Value, groups["im"].Value, groups["id"].Value);
-        else if (groups["sy"].Success) (year, month, day) = (groups["sy"].Value, groups["sm"].Value, groups["sd"].Value);
-        else if (groups["uy"].Success) (year, month, day) = (groups["uy"].Value, groups["um"].Value, groups["ud"].Value);
-        else if (groups["ny"].Success) (year, month, day) = (groups["ny"].Value, MonthNumber(groups["nm"].Value), groups["nd"].Value);
-        else if (groups["dy"].Success) (year, month, day) = (groups["dy"].Value, MonthNumber(groups["dm"].Value), groups["dd"].Value);
-        else if (groups["my"].Success) (year, month, day, precision) = (groups["my"].Value, MonthNumber(groups["mm"].Value), "1", DatePrecision.Month);
-        else (year, month, day, precision) = (groups["ay"].Value, groups["am"].Value, "1", DatePrecision.Month);
+        Group year;
+        Group? month = null, day = null;
+        var monthName = 0;
+        if (groups["iy"].Success) (year, month, day) = (groups["iy"], groups["im"], groups["id"]);
+        else if (groups["sy"].Success) (year, month, day) = (groups["sy"], groups["sm"], groups["sd"]);
+        else if (groups["uy"].Success) (year, month, day) = (groups["uy"], groups["um"], groups["ud"]);
+        else if (groups["ny"].Success) (year, monthName, day) = (groups["ny"], MonthNumber(groups["nm"].ValueSpan), groups["nd"]);
+        else if (groups["dy"].Success) (year, monthName, day) = (groups["dy"], MonthNumber(groups["dm"].ValueSpan), groups["dd"]);
+        else if (groups["my"].Success) (year, monthName, precision) = (groups["my"], MonthNumber(groups["mm"].ValueSpan), DatePrecision.Month);
+        else (year, month, precision) = (groups["ay"], groups["am"], DatePrecision.Month);
 
-        var before = text[contextStart..match.Index];
-        var after = text[(match.Index + match.Length)..];
+        var before = text.AsSpan(contextStart, match.Index - contextStart);
+        var after = text.AsSpan(match.Index + match.Length);
         var estimate = precision == DatePrecision.Month
             || EstimateBefore().IsMatch(LastClause(before))
             || EstimateAfter().IsMatch(after);
 
-        var y = int.Parse(year, CultureInfo.InvariantCulture);
-        var m = int.Parse(month, CultureInfo.InvariantCulture);
-        var d = int.Parse(day, CultureInfo.InvariantCulture);
+        var y = Number(year.ValueSpan);
+        var m = month is null ? monthName : Number(month.ValueSpan);
+        var d = day is null ? 1 : Number(day.ValueSpan);
         // Years outside this window are typos ("2525"), not lifecycle dates.
         if (y is < 2000 or > 2100 || m is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y is >= 1 and <= 9999 ? y : 2000, m is >= 1 and <= 12 ? m : 1))
             return new ParsedDate(null, precision, estimate, $"impossible date '{match.Value}'");
         return new ParsedDate(new DateOnly(y, m, d), precision, estimate, null);
     }
 
+    private static int Number(ReadOnlySpan<char> digits) => int.Parse(digits, CultureInfo.InvariantCulture);
+
+    private static readonly SearchValues<char> ClauseEnds = SearchValues.Create(".;|\n");
+
     // Only the qualifier next to a date counts: "retired 2024-01-04; no earlier than 2025-06-01" marks the second.
-    private static string LastClause(string before)
+    private static ReadOnlySpan<char> LastClause(ReadOnlySpan<char> before)
     {
-        var cut = before.LastIndexOfAny(['.', ';', '|', '\n']);
+        var cut = before.LastIndexOfAny(ClauseEnds);
         return cut < 0 ? before : before[(cut + 1)..];
     }
 
-    private static string MonthNumber(string name) =>
-        (name[..3].ToLowerInvariant() switch
+    private static int MonthNumber(ReadOnlySpan<char> name)
+    {
+        Span<char> lower = stackalloc char[3];
+        name[..3].ToLowerInvariant(lower);
+        return lower switch
         {
             "jan" => 1, "feb" => 2, "mar" => 3, "apr" => 4, "may" => 5, "jun" => 6,
             "jul" => 7, "aug" => 8, "sep" => 9, "oct" => 10, "nov" => 11, _ => 12,
-        }).ToString(CultureInfo.InvariantCulture);
+        };
+    }
 
     // Dashes, spaces and invisible characters the pages use, mapped once; whitespace runs collapse to one space.
     internal static string Normalize(string? text)
@@ -152,19 +163,12 @@ public static partial class DateGrammar
     }
 
     // Most cells need no change: no allocation for them.
-    private static bool IsNormal(string text)
-    {
-        if (text[0] == ' ' || text[^1] == ' ')
-            return false;
-        var previous = 'x';
-        foreach (var c in text)
-        {
-            if (c == ' ' ? previous == ' ' : char.IsWhiteSpace(c) || IsMapped(c))
-                return false;
-            previous = c;
-        }
-        return true;
-    }
+    private static bool IsNormal(string text) =>
+        text[0] != ' ' && text[^1] != ' ' && text.AsSpan().IndexOfAny(Unusual) < 0 && !text.Contains("  ", StringComparison.Ordinal);
+
+    // What Normalize changes besides a space run: every other whitespace character, and the mapped ones.
+    private static readonly SearchValues<char> Unusual = SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(c => c != ' ' && (char.IsWhiteSpace(c) || IsMapped(c))).ToArray());
 
     private static bool IsInvisible(char c) => c is '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF';
 
