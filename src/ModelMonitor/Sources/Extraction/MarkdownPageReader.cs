@@ -16,6 +16,8 @@ internal sealed class MarkdownPageReader
     private readonly HeadingStack _headings = new([]);
     private int _skipUntil = -1;
     private FragmentParser? _html;
+    // Cells and paragraphs are collected one at a time, into one collector.
+    private readonly InlineCollector _cell = new();
 
     private MarkdownPageReader(string source) => _source = source;
 
@@ -114,7 +116,7 @@ internal sealed class MarkdownPageReader
         var fragment = Markdown.Parse(synthetic.ToString(), Pipeline).OfType<Table>().FirstOrDefault();
         if (fragment is null)
             return false;
-        var rows = BodyRows(fragment).ToList();
+        var rows = BodyRows(fragment);
         if (rows.Count != lines.Count || lines.Any(l => CellCount(l) != columns))
             return false;
         _blocks[^1] = previous with { Rows = [.. previous.Rows, .. rows] };
@@ -139,36 +141,59 @@ internal sealed class MarkdownPageReader
         return count;
     }
 
-    private static PageTable ReadTable(Table table, IReadOnlyList<string> headings)
+    private PageTable ReadTable(Table table, IReadOnlyList<string> headings)
     {
-        var header = table.OfType<TableRow>().FirstOrDefault(r => r.IsHeader);
-        var headerCells = header is null ? [] : RowCells(header);
-        return new PageTable(headings, headerCells, BodyRows(table).ToList());
+        IReadOnlyList<PageCell> headerCells = [];
+        foreach (var block in table)
+        {
+            if (block is TableRow { IsHeader: true } header)
+            {
+                headerCells = RowCells(header);
+                break;
+            }
+        }
+        return new PageTable(headings, headerCells, BodyRows(table));
     }
 
-    private static IEnumerable<IReadOnlyList<PageCell>> BodyRows(Table table) =>
-        table.OfType<TableRow>().Where(r => !r.IsHeader).Select(RowCells).Where(r => r.Count > 0);
-
-    private static IReadOnlyList<PageCell> RowCells(TableRow row) =>
-        row.OfType<TableCell>().Select(CellOf).ToList();
-
-    private static PageCell CellOf(TableCell cell)
+    private List<IReadOnlyList<PageCell>> BodyRows(Table table)
     {
-        var collector = new InlineCollector();
+        var rows = new List<IReadOnlyList<PageCell>>(table.Count);
+        foreach (var block in table)
+        {
+            if (block is TableRow { IsHeader: false } row && RowCells(row) is { Count: > 0 } cells)
+                rows.Add(cells);
+        }
+        return rows;
+    }
+
+    private List<PageCell> RowCells(TableRow row)
+    {
+        var cells = new List<PageCell>(row.Count);
+        foreach (var block in row)
+        {
+            if (block is TableCell cell)
+                cells.Add(CellOf(cell));
+        }
+        return cells;
+    }
+
+    private PageCell CellOf(TableCell cell)
+    {
+        _cell.Clear();
         foreach (var block in cell)
         {
             if (block is LeafBlock { Inline: { } inline })
-                InlineInto(inline, collector);
+                InlineInto(inline, _cell);
         }
-        return collector.ToCell();
+        return _cell.ToCell();
     }
 
-    private static PageCell Inline(ContainerInline? inline)
+    private PageCell Inline(ContainerInline? inline)
     {
-        var collector = new InlineCollector();
+        _cell.Clear();
         if (inline is not null)
-            InlineInto(inline, collector);
-        return collector.ToCell();
+            InlineInto(inline, _cell);
+        return _cell.ToCell();
     }
 
     private static void InlineInto(Inline inline, InlineCollector collector)

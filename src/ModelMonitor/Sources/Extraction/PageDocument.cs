@@ -87,6 +87,16 @@ internal sealed class InlineCollector
     private StringBuilder? _code;
     private int _codeDepth;
 
+    public void Clear()
+    {
+        _line.Clear();
+        _lines = null;
+        _codes = null;
+        _links = null;
+        _code = null;
+        _codeDepth = 0;
+    }
+
     public bool IsEmpty => _codes is null && IsBlank(_line) && (_lines is null || _lines.All(string.IsNullOrWhiteSpace));
 
     public void Append(string text) => Append(text.AsSpan());
