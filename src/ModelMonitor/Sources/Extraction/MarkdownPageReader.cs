@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Markdig;
 using Markdig.Extensions.Tables;
 using Markdig.Syntax;
@@ -7,7 +8,7 @@ using Markdig.Syntax.Inlines;
 namespace ModelMonitor.Sources.Extraction;
 
 /// Reads Markdown and MDX into blocks with Markdig (pipe tables); HTML inside is read with AngleSharp.
-internal sealed class MarkdownPageReader
+internal sealed partial class MarkdownPageReader
 {
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().Build();
 
@@ -83,6 +84,15 @@ internal sealed class MarkdownPageReader
         var start = html.Span.Start;
         var end = Math.Min(html.Span.End + 1, _source.Length);
         var raw = _source[start..end];
+        // A docs callout holding only text reads as that text, as AngleSharp would read it (the text of an
+        // unknown element, one paragraph), without building an HTML document for each callout.
+        if (PlainCallout().Match(raw) is { Success: true } callout)
+        {
+            _cell.Clear();
+            _cell.Append(callout.Groups["text"].ValueSpan);
+            AddText(_cell.ToCell(), inListItem: false);
+            return;
+        }
         // A blank line inside an HTML table ends Markdig's HTML block; read on to the table's end.
         if (raw.Contains("<table", StringComparison.OrdinalIgnoreCase) && !raw.Contains("</table>", StringComparison.OrdinalIgnoreCase))
         {
@@ -96,6 +106,11 @@ internal sealed class MarkdownPageReader
         }
         _blocks.AddRange(HtmlPageReader.ReadFragment(_html ??= new FragmentParser(), raw, _headings.Current));
     }
+
+    // MDX callout components (Mintlify, Fern): not HTML elements, so the HTML parser treats them as unknown
+    // inline elements. Text without markup or character references only; anything else goes to AngleSharp.
+    [GeneratedRegex(@"^\s*<(?<name>Note|Warning|Tip|Info|Important|Caution|Callout|Check)>(?<text>[^<>&\0]*)</\k<name>>\s*$")]
+    private static partial Regex PlainCallout();
 
     // A table split by a blank line continues as rows without a header (Azure's include does this):
     // when the fragment has the preceding table's column count, its rows belong to that table.
