@@ -118,6 +118,10 @@ internal sealed partial class MarkdownPageReader
     {
         if (_blocks.Count == 0 || _blocks[^1] is not PageTable previous || previous.Header.Count == 0)
             return false;
+        // Only rows continue a table: the paragraph's first line starts with a pipe.
+        var first = _source.AsSpan(paragraph.Span.Start).TrimStart();
+        if (first.IsEmpty || first[0] != '|')
+            return false;
         var raw = _source[paragraph.Span.Start..Math.Min(paragraph.Span.End + 1, _source.Length)];
         var lines = raw.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0 || !lines.All(l => l.StartsWith('|')))

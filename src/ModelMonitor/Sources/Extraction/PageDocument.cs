@@ -70,9 +70,13 @@ public sealed partial class PageDocument
     /// Heading text as a section name: plain, without zero-width characters, anchors or trailing link marks.
     internal static string CleanHeading(string text)
     {
-        var cleaned = HeadingAnchor().Replace(DateGrammar.Normalize(text), "");
-        return cleaned.TrimEnd('#', '¶', '§', ' ', '\u00B6').Trim();
+        var cleaned = DateGrammar.Normalize(text);
+        if (cleaned.Contains("{#", StringComparison.Ordinal))
+            cleaned = HeadingAnchor().Replace(cleaned, "");
+        return cleaned.TrimEnd(HeadingMarks).Trim();
     }
+
+    private static readonly char[] HeadingMarks = ['#', '¶', '§', ' ', '\u00B6'];
 }
 
 /// Collects the inline content of one cell or paragraph: text, line breaks, code spans, link texts.
@@ -167,7 +171,8 @@ internal sealed class InlineCollector
             lines = all;
             text = string.Join(' ', all);
         }
-        return new PageCell(text, lines, (IReadOnlyList<string>?)_codes?.ToArray() ?? [], (IReadOnlyList<string>?)_links?.ToArray() ?? []);
+        // The lists go to the cell as they are: Clear starts new ones.
+        return new PageCell(text, lines, (IReadOnlyList<string>?)_codes ?? [], (IReadOnlyList<string>?)_links ?? []);
     }
 
     private static void AddNormalized(ref List<string>? list, string text)
