@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using AngleSharp.Html.Parser;
+using AngleSharp.Dom;
 using ModelMonitor.Catalog;
 
 namespace ModelMonitor.Sources.Extraction;
@@ -28,7 +28,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     {
         try
         {
-            return Read(ReadDocument(content), content);
+            return Read(ReadDocument(content));
         }
         catch (Exception ex) when (ex is not ExtractionException)
         {
@@ -37,7 +37,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         }
     }
 
-    private static IReadOnlyList<Observation> Read(PageDocument document, string content)
+    private static IReadOnlyList<Observation> Read(PageDocument document)
     {
         var observations = new List<Observation>();
         var lifecycleTables = 0;
@@ -54,7 +54,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             {
                 if (IsBlank(row))
                     continue;
-                foreach (var observation in ReadRow(table, columns, row, content, document.Format, ref linkTargets))
+                foreach (var observation in ReadRow(table, columns, row, document, ref linkTargets))
                 {
                     if (seen.Add((observation.Model, observation.Version)))
                         observations.Add(observation);
@@ -86,12 +86,12 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     }
 
     private static IEnumerable<Observation> ReadRow(
-        PageTable table, Columns columns, IReadOnlyList<PageCell> row, string content, PageFormat format,
+        PageTable table, Columns columns, IReadOnlyList<PageCell> row, PageDocument document,
         ref Dictionary<string, string>? linkTargets)
     {
         var problems = new List<string>();
         var modelCell = Cell(row, columns.Model);
-        var (names, inlineVersion) = ModelNames(modelCell, problems, content, format, ref linkTargets);
+        var (names, inlineVersion) = ModelNames(modelCell, problems, document, ref linkTargets);
         if (names.Count == 0)
             return [];
 
@@ -103,7 +103,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         var deprecated = CellDates.Read(Cell(row, columns.Deprecation), HeaderText(table, columns.Deprecation), problems, ignoreVersionCodes: true);
         var released = CellDates.Read(Cell(row, columns.Release), HeaderText(table, columns.Release), problems, ignoreVersionCodes: true);
         var replacements = columns.Replacement >= 0
-            ? Replacements(Cell(row, columns.Replacement), content, format, ref linkTargets)
+            ? Replacements(Cell(row, columns.Replacement), document, ref linkTargets)
             : [];
         var status = StatusOf(table, columns, row, deprecated);
         var evidence = Evidence(row);
@@ -195,7 +195,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     // The names a model cell gives, and a version written in the same cell: `gpt-4`<br>`gpt-4-32k` - 0314,
     // `gpt-4o` (2024-05-13), `gpt-4` version: `turbo-2024-04-09`.
     private static (IReadOnlyList<string> Names, string? Version) ModelNames(
-        PageCell cell, List<string> problems, string content, PageFormat format,
+        PageCell cell, List<string> problems, PageDocument document,
         ref Dictionary<string, string>? linkTargets)
     {
         var text = cell.Text.Trim();
@@ -243,7 +243,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
                 names.Add(ModelIds.Clean(display));
                 continue;
             }
-            var fromLink = LinkedName(display, cell, content, format, ref linkTargets);
+            var fromLink = LinkedName(display, cell, document, ref linkTargets);
             if (fromLink is not null)
             {
                 names.Add(fromLink);
@@ -288,7 +288,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     // Replacement cells name a model and often its version: "`gpt-4.1` version: `2025-04-14`",
     // "`gpt-35-turbo` (0125) <br><br> `gpt-4o-mini`", "A (version X) or B (version Y)". Keep the names.
     private static IReadOnlyList<string> Replacements(
-        PageCell cell, string content, PageFormat format, ref Dictionary<string, string>? linkTargets)
+        PageCell cell, PageDocument document, ref Dictionary<string, string>? linkTargets)
     {
         var ids = new List<string>();
         var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
@@ -307,7 +307,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
                     continue;
                 }
                 // A display name ("Cohere Command R 08-2024") names a model only through its link.
-                if (LinkedName(text, cell, content, format, ref linkTargets) is { } linked)
+                if (LinkedName(text, cell, document, ref linkTargets) is { } linked)
                     ids.Add(linked);
             }
         }
@@ -315,20 +315,19 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     }
 
     private static string? LinkedName(
-        string display, PageCell cell, string content, PageFormat format, ref Dictionary<string, string>? linkTargets)
+        string display, PageCell cell, PageDocument document, ref Dictionary<string, string>? linkTargets)
     {
-        if (format != PageFormat.Html || cell.Links.Count == 0)
+        if (document.Html is null || cell.Links.Count == 0)
             return null;
-        linkTargets ??= TableLinkTargets(content);
+        linkTargets ??= TableLinkTargets(document.Html);
         var key = Collapse(display);
         return linkTargets.TryGetValue(key, out var name) ? name : null;
     }
 
     // PageCell keeps link texts only; the partner page names the model's catalog id in the link target.
-    private static Dictionary<string, string> TableLinkTargets(string html)
+    private static Dictionary<string, string> TableLinkTargets(IDocument document)
     {
         var targets = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var document = new HtmlParser().ParseDocument(html);
         foreach (var anchor in document.QuerySelectorAll("table a[href]"))
         {
             var text = Collapse(anchor.TextContent);

@@ -27,10 +27,9 @@ internal sealed class HtmlPageReader
 
     private HtmlPageReader(IReadOnlyList<string> outerHeadings) => _headings = new HeadingStack(outerHeadings);
 
-    public static IReadOnlyList<PageBlock> Read(string html)
+    public static IReadOnlyList<PageBlock> Read(IDocument document)
     {
         var reader = new HtmlPageReader([]);
-        var document = new HtmlParser().ParseDocument(html);
         reader.Walk(document.Body ?? (INode)document.DocumentElement);
         reader.FlushParagraph();
         return reader._blocks;

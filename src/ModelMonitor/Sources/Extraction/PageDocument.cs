@@ -1,4 +1,6 @@
 using System.Text;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
 using System.Text.RegularExpressions;
 
 namespace ModelMonitor.Sources.Extraction;
@@ -6,24 +8,29 @@ namespace ModelMonitor.Sources.Extraction;
 /// A page read into headings, text and tables, whatever its format (HTML, Markdown, MDX).
 public sealed partial class PageDocument
 {
-    private PageDocument(PageFormat format, IReadOnlyList<PageBlock> blocks)
+    private PageDocument(PageFormat format, IReadOnlyList<PageBlock> blocks, IDocument? html = null)
     {
         Format = format;
         Blocks = blocks;
+        Html = html;
     }
 
     public PageFormat Format { get; }
 
     public IReadOnlyList<PageBlock> Blocks { get; }
 
+    /// The parsed page when it is HTML, for what blocks do not keep (link targets), without parsing it again.
+    internal IDocument? Html { get; }
+
     public IEnumerable<PageTable> Tables => Blocks.OfType<PageTable>();
 
     public static PageDocument Parse(string content)
     {
         var body = StripFrontMatter(content ?? "");
-        return DetectFormat(body) == PageFormat.Html
-            ? new PageDocument(PageFormat.Html, HtmlPageReader.Read(body))
-            : new PageDocument(PageFormat.Markdown, MarkdownPageReader.Read(body));
+        if (DetectFormat(body) != PageFormat.Html)
+            return new PageDocument(PageFormat.Markdown, MarkdownPageReader.Read(body));
+        var html = new HtmlParser().ParseDocument(body);
+        return new PageDocument(PageFormat.Html, HtmlPageReader.Read(html), html);
     }
 
     [GeneratedRegex(@"^\s{0,3}#{1,6}\s+\S|^\s*\|?\s*:?-{3,}:?\s*\|", RegexOptions.Multiline)]
