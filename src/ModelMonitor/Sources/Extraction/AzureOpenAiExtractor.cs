@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
@@ -49,12 +50,13 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             if (columns is null)
                 continue;
             lifecycleTables++;
+            var headingStatus = HeadingStatus(table);
             var seen = new HashSet<(string, string?)>();
             foreach (var row in table.Rows)
             {
                 if (IsBlank(row))
                     continue;
-                foreach (var observation in ReadRow(table, columns, row, document, ref linkTargets))
+                foreach (var observation in ReadRow(table, columns, row, headingStatus, document, ref linkTargets))
                 {
                     if (seen.Add((observation.Model, observation.Version)))
                         observations.Add(observation);
@@ -86,7 +88,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     }
 
     private static IEnumerable<Observation> ReadRow(
-        PageTable table, Columns columns, IReadOnlyList<PageCell> row, PageDocument document,
+        PageTable table, Columns columns, IReadOnlyList<PageCell> row, LifecycleStatus? headingStatus, PageDocument document,
         ref Dictionary<string, string>? linkTargets)
     {
         var problems = new List<string>();
@@ -105,7 +107,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         var replacements = columns.Replacement >= 0
             ? Replacements(Cell(row, columns.Replacement), document, ref linkTargets)
             : [];
-        var status = StatusOf(table, columns, row, deprecated);
+        var status = StatusOf(columns, row, headingStatus, deprecated);
         var evidence = Evidence(row);
 
         // Names and versions on matching lines (`a`<br>`b` | 1<br>2) pair up; otherwise every name has every
@@ -161,33 +163,52 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     }
 
     private static LifecycleStatus? StatusOf(
-        PageTable table, Columns columns, IReadOnlyList<PageCell> row, ParsedDate deprecated)
+        Columns columns, IReadOnlyList<PageCell> row, LifecycleStatus? headingStatus, ParsedDate deprecated)
     {
         if (columns.Status >= 0 && StatusWord(Cell(row, columns.Status).Text) is { } stated)
             return stated;
+        return headingStatus ?? (deprecated.HasValue ? LifecycleStatus.Deprecated : LifecycleStatus.Active);
+    }
+
+    // The innermost heading that names a state, read once per table.
+    private static LifecycleStatus? HeadingStatus(PageTable table)
+    {
         for (var i = table.Headings.Count - 1; i >= 0; i--)
         {
             if (StatusWord(table.Headings[i]) is { } fromHeading)
                 return fromHeading;
         }
-        return deprecated.HasValue ? LifecycleStatus.Deprecated : LifecycleStatus.Active;
+        return null;
     }
 
     private static LifecycleStatus? StatusWord(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
             return null;
-        var words = WordPattern().Matches(text.ToLowerInvariant()).Select(m => m.Value).ToHashSet();
-        if (words.Contains("retired"))
+        bool retired = false, deprecated = false, legacy = false, preview = false, active = false, generally = false, available = false;
+        var lower = text.ToLowerInvariant();
+        foreach (var word in WordPattern().EnumerateMatches(lower))
+        {
+            switch (lower.AsSpan(word.Index, word.Length))
+            {
+                case "retired": retired = true; break;
+                case "deprecated": deprecated = true; break;
+                case "legacy": legacy = true; break;
+                case "preview": preview = true; break;
+                case "ga" or "active" or "current": active = true; break;
+                case "generally": generally = true; break;
+                case "available": available = true; break;
+            }
+        }
+        if (retired)
             return LifecycleStatus.Retired;
-        if (words.Contains("deprecated"))
+        if (deprecated)
             return LifecycleStatus.Deprecated;
-        if (words.Contains("legacy"))
+        if (legacy)
             return LifecycleStatus.Legacy;
-        if (words.Contains("preview"))
+        if (preview)
             return LifecycleStatus.Preview;
-        if (words.Contains("ga") || words.Contains("active") || words.Contains("current")
-            || (words.Contains("generally") && words.Contains("available")))
+        if (active || (generally && available))
             return LifecycleStatus.Active;
         return null;
     }
@@ -374,9 +395,20 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         return text.Length <= 500 ? text : text[..500];
     }
 
-    private static bool IsPlaceholder(string text) =>
-        Collapse(text).Trim('*', '.').ToLowerInvariant() is "" or "n/a" or "na" or "-" or "--" or "---" or "—"
+    // As Collapse(text).Trim('*', '.') compared case-insensitively: no placeholder has a space inside or more than
+    // four characters, so most cells are ruled out without building a string.
+    private static bool IsPlaceholder(string text)
+    {
+        var core = text.AsSpan().Trim().Trim("*.");
+        if (core.Length > 4 || core.ContainsAny(Whitespace))
+            return false;
+        return core.ToString().ToLowerInvariant() is "" or "n/a" or "na" or "-" or "--" or "---" or "—"
             or "none" or "tbd" or "tba";
+    }
+
+    // What \s matches: the characters char.IsWhiteSpace accepts.
+    private static readonly SearchValues<char> Whitespace = SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
 
     // A display name is a few words ("Cohere Command R 08-2024"), not a sentence.
     private static bool LooksLikeName(string text) =>
@@ -387,7 +419,8 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static bool IsIdLike(string text) =>
         IdShape().IsMatch(text) && text.Any(char.IsLetter) && !IsPlaceholder(text);
 
-    private static string Collapse(string text) => WhitespaceRun().Replace(text, " ").Trim();
+    private static string Collapse(string text) =>
+        text.AsSpan().ContainsAny(Whitespace) ? WhitespaceRun().Replace(text, " ").Trim() : text;
 
     private static string Slug(string display)
     {
