@@ -21,15 +21,17 @@ public static partial class DateGrammar
         "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
 
     // Order matters: full dates before month-only forms. The look-arounds keep dates inside model ids
-    // ("gpt-4o-2024-05-13") and version strings from being read as dates.
+    // ("gpt-4o-2024-05-13") and version strings from being read as dates. Every form names its parts alike
+    // (y, m or name, d), so a match has four groups to read, not one per form (reading groups costs more
+    // than matching); a form without d is a month.
     [GeneratedRegex(
-        @"(?<![\w\-./])(?<iy>\d{4})-(?<im>\d{1,2})-(?<id>\d{1,2})(?![\w\-])" +
-        @"|(?<![\w\-./])(?<sy>\d{4})/(?<sm>\d{1,2})/(?<sd>\d{1,2})(?![\w/])" +
-        @"|(?<![\w\-./])(?<um>\d{1,2})/(?<ud>\d{1,2})/(?<uy>\d{4})(?![\w/])" +
-        @"|\b(?<nm>" + MonthName + @")\.?\s+(?<nd>\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(?<ny>\d{4})(?!\w)" +
-        @"|\b(?<dd>\d{1,2})(?:st|nd|rd|th)?\s+(?<dm>" + MonthName + @")\.?,?\s+(?<dy>\d{4})(?!\w)" +
-        @"|\b(?<mm>" + MonthName + @")\.?,?\s+(?<my>\d{4})(?!\w)" +
-        @"|(?<![\w\-./])(?<ay>\d{4})-(?<am>\d{2})(?![\w\-])",
+        @"(?<![\w\-./])(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})(?![\w\-])" +
+        @"|(?<![\w\-./])(?<y>\d{4})/(?<m>\d{1,2})/(?<d>\d{1,2})(?![\w/])" +
+        @"|(?<![\w\-./])(?<m>\d{1,2})/(?<d>\d{1,2})/(?<y>\d{4})(?![\w/])" +
+        @"|\b(?<name>" + MonthName + @")\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(?<y>\d{4})(?!\w)" +
+        @"|\b(?<d>\d{1,2})(?:st|nd|rd|th)?\s+(?<name>" + MonthName + @")\.?,?\s+(?<y>\d{4})(?!\w)" +
+        @"|\b(?<name>" + MonthName + @")\.?,?\s+(?<y>\d{4})(?!\w)" +
+        @"|(?<![\w\-./])(?<y>\d{4})-(?<m>\d{2})(?![\w\-])",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex DatePattern();
 
@@ -85,17 +87,8 @@ public static partial class DateGrammar
     private static ParsedDate Read(Match match, string text, int contextStart)
     {
         var groups = match.Groups;
-        var precision = DatePrecision.Day;
-        Group year;
-        Group? month = null, day = null;
-        var monthName = 0;
-        if (groups["iy"].Success) (year, month, day) = (groups["iy"], groups["im"], groups["id"]);
-        else if (groups["sy"].Success) (year, month, day) = (groups["sy"], groups["sm"], groups["sd"]);
-        else if (groups["uy"].Success) (year, month, day) = (groups["uy"], groups["um"], groups["ud"]);
-        else if (groups["ny"].Success) (year, monthName, day) = (groups["ny"], MonthNumber(groups["nm"].ValueSpan), groups["nd"]);
-        else if (groups["dy"].Success) (year, monthName, day) = (groups["dy"], MonthNumber(groups["dm"].ValueSpan), groups["dd"]);
-        else if (groups["my"].Success) (year, monthName, precision) = (groups["my"], MonthNumber(groups["mm"].ValueSpan), DatePrecision.Month);
-        else (year, month, precision) = (groups["ay"], groups["am"], DatePrecision.Month);
+        var (year, month, name, day) = (groups[G.Year], groups[G.Month], groups[G.Name], groups[G.Day]);
+        var precision = day.Success ? DatePrecision.Day : DatePrecision.Month;
 
         var before = text.AsSpan(contextStart, match.Index - contextStart);
         var after = text.AsSpan(match.Index + match.Length);
@@ -104,12 +97,21 @@ public static partial class DateGrammar
             || EstimateAfter().IsMatch(after);
 
         var y = Number(year.ValueSpan);
-        var m = month is null ? monthName : Number(month.ValueSpan);
-        var d = day is null ? 1 : Number(day.ValueSpan);
+        var m = name.Success ? MonthNumber(name.ValueSpan) : Number(month.ValueSpan);
+        var d = day.Success ? Number(day.ValueSpan) : 1;
         // Years outside this window are typos ("2525"), not lifecycle dates.
         if (y is < 2000 or > 2100 || m is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y is >= 1 and <= 9999 ? y : 2000, m is >= 1 and <= 12 ? m : 1))
             return new ParsedDate(null, precision, estimate, $"impossible date '{match.Value}'");
         return new ParsedDate(new DateOnly(y, m, d), precision, estimate, null);
+    }
+
+    // The pattern's group numbers, looked up once.
+    private static class G
+    {
+        public static readonly int Year = DatePattern().GroupNumberFromName("y");
+        public static readonly int Month = DatePattern().GroupNumberFromName("m");
+        public static readonly int Name = DatePattern().GroupNumberFromName("name");
+        public static readonly int Day = DatePattern().GroupNumberFromName("d");
     }
 
     private static int Number(ReadOnlySpan<char> digits) => int.Parse(digits, CultureInfo.InvariantCulture);
