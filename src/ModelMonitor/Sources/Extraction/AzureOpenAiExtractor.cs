@@ -224,7 +224,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             return ([], null);
 
         string? version = null;
-        if (InlineVersion().Match(text) is { Success: true } trailing)
+        if (MayHaveInlineVersion(text) && InlineVersion().Match(text) is { Success: true } trailing)
             version = CleanVersion(trailing.Groups["version"].Value);
 
         var names = new List<string>();
@@ -248,7 +248,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         }
 
         var withoutVersion = version is null ? text : InlineVersion().Replace(text, "");
-        var lines = cell.Lines.Count > 1 ? cell.Lines.Select(l => InlineVersion().Replace(l, "")) : [withoutVersion];
+        var lines = cell.Lines.Count > 1 ? cell.Lines.Select(l => MayHaveInlineVersion(l) ? InlineVersion().Replace(l, "") : l) : [withoutVersion];
         foreach (var line in lines)
         {
             var display = line.Trim();
@@ -448,6 +448,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     [GeneratedRegex(@"-{2,}")]
     private static partial Regex DashRun();
+
+    // Every form of InlineVersion has a space or a parenthesis; most model cells are a bare id.
+    private static bool MayHaveInlineVersion(string text) => text.AsSpan().ContainsAny(Whitespace) || text.Contains('(', StringComparison.Ordinal);
 
     // A version at the end of a model cell: "name - 0314" (a spaced dash never occurs inside a model name),
     // "name (2024-05-13)", "name (version 2024-12-17)", "name version: turbo-2024-04-09".
