@@ -114,12 +114,21 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         // version (`gpt-4`<br>`gpt-4-32k` | 0613, or `gpt-4` | 0314, 0613).
         var paired = names.Count > 1 && names.Count == versions.Count
             && Cell(row, columns.Model).Lines.Count == names.Count && Cell(row, columns.Version).Lines.Count == versions.Count;
-        var pairs = paired
-            ? names.Zip(versions).ToList()
-            : names.SelectMany(n => versions.Select(v => (First: n, Second: v))).ToList();
+        var section = SectionOf(table);
+        var result = new List<Observation>(paired ? names.Count : names.Count * versions.Count);
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (paired)
+                Add(names[i], versions[i]);
+            else
+            {
+                foreach (var version in versions)
+                    Add(names[i], version);
+            }
+        }
+        return result;
 
-        var result = new List<Observation>();
-        foreach (var (rawName, version) in pairs)
+        void Add(string rawName, string? version)
         {
             var rowProblems = new List<string>(problems);
             var (name, aliases) = NameWithoutVersion(rawName, version, rowProblems);
@@ -137,12 +146,11 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
                 RetiresOnIsEstimate = retires.HasValue && retires.IsEstimate,
                 RetiresOnPrecision = retires.HasValue ? retires.Precision : DatePrecision.Day,
                 Replacements = replacements,
-                Section = SectionOf(table),
+                Section = section,
                 Evidence = evidence,
                 Problems = rowProblems,
             });
         }
-        return result;
     }
 
     // The page's spelling `gpt-realtime-mini-2025-12-15` with version `2025-12-15` repeats the version in
