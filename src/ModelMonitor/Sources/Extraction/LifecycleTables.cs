@@ -147,8 +147,18 @@ internal static class LifecycleTables
     }
 
     /// Replacement ids of a cell, without the model itself.
-    public static IReadOnlyList<string> Replacements(PageTable table, IReadOnlyList<PageCell> row, int column, string model) =>
-        column < 0 ? [] : ModelIds.FromCell(PageTable.Cell(row, column)).Where(r => r != model).ToList();
+    public static IReadOnlyList<string> Replacements(PageTable table, IReadOnlyList<PageCell> row, int column, string model)
+    {
+        if (column < 0)
+            return [];
+        var replacements = new List<string>();
+        foreach (var id in ModelIds.FromCell(PageTable.Cell(row, column)))
+        {
+            if (id != model)
+                replacements.Add(id);
+        }
+        return replacements;
+    }
 
     /// A lifecycle state named by a heading, divider or status cell, or null when it names none.
     public static LifecycleStatus? StatusFromText(string? text)

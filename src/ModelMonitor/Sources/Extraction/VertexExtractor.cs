@@ -69,7 +69,10 @@ public sealed class VertexExtractor : IExtractor
             var deprecated = LifecycleTables.ReadDate(table, row, deprecatedColumn, problems);
             foreach (var (model, cellAliases) in models)
             {
-                var modelAliases = cellAliases.Concat(aliases.GetValueOrDefault(model) ?? []).Distinct(StringComparer.Ordinal).ToList();
+                var mapped = aliases.GetValueOrDefault(model);
+                IReadOnlyList<string> modelAliases = cellAliases.Count == 0 && mapped is null
+                    ? []
+                    : cellAliases.Concat(mapped ?? []).Distinct(StringComparer.Ordinal).ToList();
                 yield return new Observation
                 {
                     Provider = Provider,
