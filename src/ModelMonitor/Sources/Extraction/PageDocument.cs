@@ -55,13 +55,13 @@ public sealed partial class PageDocument
         if (!text.StartsWith("---", StringComparison.Ordinal))
             return text;
         var firstLineEnd = text.IndexOf('\n', StringComparison.Ordinal);
-        if (firstLineEnd < 0 || text[..firstLineEnd].Trim() != "---")
+        if (firstLineEnd < 0 || !text.AsSpan(0, firstLineEnd).Trim().SequenceEqual("---"))
             return text;
         var position = firstLineEnd + 1;
         while (position < text.Length)
         {
             var lineEnd = text.IndexOf('\n', position);
-            var line = (lineEnd < 0 ? text[position..] : text[position..lineEnd]).Trim();
+            var line = (lineEnd < 0 ? text.AsSpan(position) : text.AsSpan(position, lineEnd - position)).Trim();
             if (line is "---" or "...")
                 return lineEnd < 0 ? "" : text[(lineEnd + 1)..];
             if (lineEnd < 0)
