@@ -80,9 +80,11 @@ public static partial class DateGrammar
     /// Whether a cell's text means "no date" (N/A, ---, blank, "No retirement date announced", TBD…).
     public static bool IsPlaceholder(string? text)
     {
-        var trimmed = Normalize(text).Trim().TrimEnd('*', '†', '‡', '.', ' ').Trim();
+        var trimmed = Normalize(text).Trim().TrimEnd(FootnoteMarks).Trim();
         return Placeholder().IsMatch(trimmed);
     }
+
+    private static readonly char[] FootnoteMarks = ['*', '†', '‡', '.', ' '];
 
     private static ParsedDate Read(Match match, string text, int contextStart)
     {
