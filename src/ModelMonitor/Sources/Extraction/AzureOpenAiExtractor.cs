@@ -295,7 +295,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         {
             if (IsPlaceholder(line))
                 continue;
-            foreach (var part in VersionSeparator().Split(line))
+            foreach (var part in MaySeparateVersions(line) ? VersionSeparator().Split(line) : [line])
             {
                 var version = CleanVersion(part);
                 if (version.Length > 0 && !IsPlaceholder(version) && !versions.Contains(version))
@@ -307,7 +307,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     private static string CleanVersion(string text)
     {
-        var version = text.Trim().Trim('(', ')', '`', '*', '†', '‡', ',', ';', '.').Trim();
+        var version = text.Trim().Trim(VersionMarks).Trim();
         version = VersionFootnote().Replace(version, "").Trim();
         return version.StartsWith("version", StringComparison.OrdinalIgnoreCase)
             ? version["version".Length..].TrimStart(':', ' ')
@@ -325,7 +325,8 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         {
             foreach (var part in AlternativeSeparator().Split(line))
             {
-                var text = VersionMention().Replace(Parenthetical().Replace(part, " "), " ").Trim();
+                var withoutNotes = part.Contains('(', StringComparison.Ordinal) ? Parenthetical().Replace(part, " ") : part;
+                var text = VersionMention().Replace(withoutNotes, " ").Trim();
                 if (text.Length == 0 || IsPlaceholder(text))
                     continue;
                 if (!text.Any(char.IsWhiteSpace))
@@ -459,6 +460,13 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     // Every form of InlineVersion has a space or a parenthesis; most model cells are a bare id.
     private static bool MayHaveInlineVersion(string text) => text.AsSpan().ContainsAny(Whitespace) || text.Contains('(', StringComparison.Ordinal);
+
+    private static readonly char[] VersionMarks = ['(', ')', '`', '*', '†', '‡', ',', ';', '.'];
+
+    // VersionSeparator needs one of ",;/" or the word "and" or "or"; most version cells are one version.
+    private static bool MaySeparateVersions(string line) =>
+        line.AsSpan().IndexOfAny(",;/") >= 0
+        || line.Contains("or", StringComparison.OrdinalIgnoreCase) || line.Contains("and", StringComparison.OrdinalIgnoreCase);
 
     // A version at the end of a model cell: "name - 0314" (a spaced dash never occurs inside a model name),
     // "name (2024-05-13)", "name (version 2024-12-17)", "name version: turbo-2024-04-09".
