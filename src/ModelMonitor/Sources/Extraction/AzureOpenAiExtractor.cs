@@ -1,6 +1,7 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
-using AngleSharp.Html.Parser;
+using AngleSharp.Dom;
 using ModelMonitor.Catalog;
 
 namespace ModelMonitor.Sources.Extraction;
@@ -28,7 +29,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     {
         try
         {
-            return Read(ReadDocument(content), content);
+            return Read(ReadDocument(content));
         }
         catch (Exception ex) when (ex is not ExtractionException)
         {
@@ -37,7 +38,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         }
     }
 
-    private static IReadOnlyList<Observation> Read(PageDocument document, string content)
+    private static IReadOnlyList<Observation> Read(PageDocument document)
     {
         var observations = new List<Observation>();
         var lifecycleTables = 0;
@@ -49,12 +50,13 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             if (columns is null)
                 continue;
             lifecycleTables++;
+            var headingStatus = HeadingStatus(table);
             var seen = new HashSet<(string, string?)>();
             foreach (var row in table.Rows)
             {
                 if (IsBlank(row))
                     continue;
-                foreach (var observation in ReadRow(table, columns, row, content, document.Format, ref linkTargets))
+                foreach (var observation in ReadRow(table, columns, row, headingStatus, document, ref linkTargets))
                 {
                     if (seen.Add((observation.Model, observation.Version)))
                         observations.Add(observation);
@@ -86,12 +88,12 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     }
 
     private static IEnumerable<Observation> ReadRow(
-        PageTable table, Columns columns, IReadOnlyList<PageCell> row, string content, PageFormat format,
+        PageTable table, Columns columns, IReadOnlyList<PageCell> row, LifecycleStatus? headingStatus, PageDocument document,
         ref Dictionary<string, string>? linkTargets)
     {
         var problems = new List<string>();
         var modelCell = Cell(row, columns.Model);
-        var (names, inlineVersion) = ModelNames(modelCell, problems, content, format, ref linkTargets);
+        var (names, inlineVersion) = ModelNames(modelCell, problems, document, ref linkTargets);
         if (names.Count == 0)
             return [];
 
@@ -103,21 +105,30 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         var deprecated = CellDates.Read(Cell(row, columns.Deprecation), HeaderText(table, columns.Deprecation), problems, ignoreVersionCodes: true);
         var released = CellDates.Read(Cell(row, columns.Release), HeaderText(table, columns.Release), problems, ignoreVersionCodes: true);
         var replacements = columns.Replacement >= 0
-            ? Replacements(Cell(row, columns.Replacement), content, format, ref linkTargets)
+            ? Replacements(Cell(row, columns.Replacement), document, ref linkTargets)
             : [];
-        var status = StatusOf(table, columns, row, deprecated);
+        var status = StatusOf(columns, row, headingStatus, deprecated);
         var evidence = Evidence(row);
 
         // Names and versions on matching lines (`a`<br>`b` | 1<br>2) pair up; otherwise every name has every
         // version (`gpt-4`<br>`gpt-4-32k` | 0613, or `gpt-4` | 0314, 0613).
         var paired = names.Count > 1 && names.Count == versions.Count
             && Cell(row, columns.Model).Lines.Count == names.Count && Cell(row, columns.Version).Lines.Count == versions.Count;
-        var pairs = paired
-            ? names.Zip(versions).ToList()
-            : names.SelectMany(n => versions.Select(v => (First: n, Second: v))).ToList();
+        var section = SectionOf(table);
+        var result = new List<Observation>(paired ? names.Count : names.Count * versions.Count);
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (paired)
+                Add(names[i], versions[i]);
+            else
+            {
+                foreach (var version in versions)
+                    Add(names[i], version);
+            }
+        }
+        return result;
 
-        var result = new List<Observation>();
-        foreach (var (rawName, version) in pairs)
+        void Add(string rawName, string? version)
         {
             var rowProblems = new List<string>(problems);
             var (name, aliases) = NameWithoutVersion(rawName, version, rowProblems);
@@ -135,12 +146,11 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
                 RetiresOnIsEstimate = retires.HasValue && retires.IsEstimate,
                 RetiresOnPrecision = retires.HasValue ? retires.Precision : DatePrecision.Day,
                 Replacements = replacements,
-                Section = SectionOf(table),
+                Section = section,
                 Evidence = evidence,
                 Problems = rowProblems,
             });
         }
-        return result;
     }
 
     // The page's spelling `gpt-realtime-mini-2025-12-15` with version `2025-12-15` repeats the version in
@@ -161,33 +171,52 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     }
 
     private static LifecycleStatus? StatusOf(
-        PageTable table, Columns columns, IReadOnlyList<PageCell> row, ParsedDate deprecated)
+        Columns columns, IReadOnlyList<PageCell> row, LifecycleStatus? headingStatus, ParsedDate deprecated)
     {
         if (columns.Status >= 0 && StatusWord(Cell(row, columns.Status).Text) is { } stated)
             return stated;
+        return headingStatus ?? (deprecated.HasValue ? LifecycleStatus.Deprecated : LifecycleStatus.Active);
+    }
+
+    // The innermost heading that names a state, read once per table.
+    private static LifecycleStatus? HeadingStatus(PageTable table)
+    {
         for (var i = table.Headings.Count - 1; i >= 0; i--)
         {
             if (StatusWord(table.Headings[i]) is { } fromHeading)
                 return fromHeading;
         }
-        return deprecated.HasValue ? LifecycleStatus.Deprecated : LifecycleStatus.Active;
+        return null;
     }
 
     private static LifecycleStatus? StatusWord(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
             return null;
-        var words = WordPattern().Matches(text.ToLowerInvariant()).Select(m => m.Value).ToHashSet();
-        if (words.Contains("retired"))
+        bool retired = false, deprecated = false, legacy = false, preview = false, active = false, generally = false, available = false;
+        var lower = text.ToLowerInvariant();
+        foreach (var word in WordPattern().EnumerateMatches(lower))
+        {
+            switch (lower.AsSpan(word.Index, word.Length))
+            {
+                case "retired": retired = true; break;
+                case "deprecated": deprecated = true; break;
+                case "legacy": legacy = true; break;
+                case "preview": preview = true; break;
+                case "ga" or "active" or "current": active = true; break;
+                case "generally": generally = true; break;
+                case "available": available = true; break;
+            }
+        }
+        if (retired)
             return LifecycleStatus.Retired;
-        if (words.Contains("deprecated"))
+        if (deprecated)
             return LifecycleStatus.Deprecated;
-        if (words.Contains("legacy"))
+        if (legacy)
             return LifecycleStatus.Legacy;
-        if (words.Contains("preview"))
+        if (preview)
             return LifecycleStatus.Preview;
-        if (words.Contains("ga") || words.Contains("active") || words.Contains("current")
-            || (words.Contains("generally") && words.Contains("available")))
+        if (active || (generally && available))
             return LifecycleStatus.Active;
         return null;
     }
@@ -195,7 +224,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     // The names a model cell gives, and a version written in the same cell: `gpt-4`<br>`gpt-4-32k` - 0314,
     // `gpt-4o` (2024-05-13), `gpt-4` version: `turbo-2024-04-09`.
     private static (IReadOnlyList<string> Names, string? Version) ModelNames(
-        PageCell cell, List<string> problems, string content, PageFormat format,
+        PageCell cell, List<string> problems, PageDocument document,
         ref Dictionary<string, string>? linkTargets)
     {
         var text = cell.Text.Trim();
@@ -203,7 +232,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             return ([], null);
 
         string? version = null;
-        if (InlineVersion().Match(text) is { Success: true } trailing)
+        if (MayHaveInlineVersion(text) && InlineVersion().Match(text) is { Success: true } trailing)
             version = CleanVersion(trailing.Groups["version"].Value);
 
         var names = new List<string>();
@@ -227,7 +256,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         }
 
         var withoutVersion = version is null ? text : InlineVersion().Replace(text, "");
-        var lines = cell.Lines.Count > 1 ? cell.Lines.Select(l => InlineVersion().Replace(l, "")) : [withoutVersion];
+        var lines = cell.Lines.Count > 1 ? cell.Lines.Select(l => MayHaveInlineVersion(l) ? InlineVersion().Replace(l, "") : l) : [withoutVersion];
         foreach (var line in lines)
         {
             var display = line.Trim();
@@ -243,7 +272,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
                 names.Add(ModelIds.Clean(display));
                 continue;
             }
-            var fromLink = LinkedName(display, cell, content, format, ref linkTargets);
+            var fromLink = LinkedName(display, cell, document, ref linkTargets);
             if (fromLink is not null)
             {
                 names.Add(fromLink);
@@ -266,7 +295,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         {
             if (IsPlaceholder(line))
                 continue;
-            foreach (var part in VersionSeparator().Split(line))
+            foreach (var part in MaySeparateVersions(line) ? VersionSeparator().Split(line) : [line])
             {
                 var version = CleanVersion(part);
                 if (version.Length > 0 && !IsPlaceholder(version) && !versions.Contains(version))
@@ -278,7 +307,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     private static string CleanVersion(string text)
     {
-        var version = text.Trim().Trim('(', ')', '`', '*', '†', '‡', ',', ';', '.').Trim();
+        var version = text.Trim().Trim(VersionMarks).Trim();
         version = VersionFootnote().Replace(version, "").Trim();
         return version.StartsWith("version", StringComparison.OrdinalIgnoreCase)
             ? version["version".Length..].TrimStart(':', ' ')
@@ -288,7 +317,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     // Replacement cells name a model and often its version: "`gpt-4.1` version: `2025-04-14`",
     // "`gpt-35-turbo` (0125) <br><br> `gpt-4o-mini`", "A (version X) or B (version Y)". Keep the names.
     private static IReadOnlyList<string> Replacements(
-        PageCell cell, string content, PageFormat format, ref Dictionary<string, string>? linkTargets)
+        PageCell cell, PageDocument document, ref Dictionary<string, string>? linkTargets)
     {
         var ids = new List<string>();
         var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
@@ -296,7 +325,8 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         {
             foreach (var part in AlternativeSeparator().Split(line))
             {
-                var text = VersionMention().Replace(Parenthetical().Replace(part, " "), " ").Trim();
+                var withoutNotes = part.Contains('(', StringComparison.Ordinal) ? Parenthetical().Replace(part, " ") : part;
+                var text = VersionMention().Replace(withoutNotes, " ").Trim();
                 if (text.Length == 0 || IsPlaceholder(text))
                     continue;
                 if (!text.Any(char.IsWhiteSpace))
@@ -307,7 +337,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
                     continue;
                 }
                 // A display name ("Cohere Command R 08-2024") names a model only through its link.
-                if (LinkedName(text, cell, content, format, ref linkTargets) is { } linked)
+                if (LinkedName(text, cell, document, ref linkTargets) is { } linked)
                     ids.Add(linked);
             }
         }
@@ -315,20 +345,19 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     }
 
     private static string? LinkedName(
-        string display, PageCell cell, string content, PageFormat format, ref Dictionary<string, string>? linkTargets)
+        string display, PageCell cell, PageDocument document, ref Dictionary<string, string>? linkTargets)
     {
-        if (format != PageFormat.Html || cell.Links.Count == 0)
+        if (document.Html is null || cell.Links.Count == 0)
             return null;
-        linkTargets ??= TableLinkTargets(content);
+        linkTargets ??= TableLinkTargets(document.Html);
         var key = Collapse(display);
         return linkTargets.TryGetValue(key, out var name) ? name : null;
     }
 
     // PageCell keeps link texts only; the partner page names the model's catalog id in the link target.
-    private static Dictionary<string, string> TableLinkTargets(string html)
+    private static Dictionary<string, string> TableLinkTargets(IDocument document)
     {
         var targets = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var document = new HtmlParser().ParseDocument(html);
         foreach (var anchor in document.QuerySelectorAll("table a[href]"))
         {
             var text = Collapse(anchor.TextContent);
@@ -375,9 +404,20 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         return text.Length <= 500 ? text : text[..500];
     }
 
-    private static bool IsPlaceholder(string text) =>
-        Collapse(text).Trim('*', '.').ToLowerInvariant() is "" or "n/a" or "na" or "-" or "--" or "---" or "—"
+    // As Collapse(text).Trim('*', '.') compared case-insensitively: no placeholder has a space inside or more than
+    // four characters, so most cells are ruled out without building a string.
+    private static bool IsPlaceholder(string text)
+    {
+        var core = text.AsSpan().Trim().Trim("*.");
+        if (core.Length > 4 || core.ContainsAny(Whitespace))
+            return false;
+        return core.ToString().ToLowerInvariant() is "" or "n/a" or "na" or "-" or "--" or "---" or "—"
             or "none" or "tbd" or "tba";
+    }
+
+    // What \s matches: the characters char.IsWhiteSpace accepts.
+    private static readonly SearchValues<char> Whitespace = SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
 
     // A display name is a few words ("Cohere Command R 08-2024"), not a sentence.
     private static bool LooksLikeName(string text) =>
@@ -388,7 +428,8 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static bool IsIdLike(string text) =>
         IdShape().IsMatch(text) && text.Any(char.IsLetter) && !IsPlaceholder(text);
 
-    private static string Collapse(string text) => WhitespaceRun().Replace(text, " ").Trim();
+    private static string Collapse(string text) =>
+        text.AsSpan().ContainsAny(Whitespace) ? WhitespaceRun().Replace(text, " ").Trim() : text;
 
     private static string Slug(string display)
     {
@@ -416,6 +457,16 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     [GeneratedRegex(@"-{2,}")]
     private static partial Regex DashRun();
+
+    // Every form of InlineVersion has a space or a parenthesis; most model cells are a bare id.
+    private static bool MayHaveInlineVersion(string text) => text.AsSpan().ContainsAny(Whitespace) || text.Contains('(', StringComparison.Ordinal);
+
+    private static readonly char[] VersionMarks = ['(', ')', '`', '*', '†', '‡', ',', ';', '.'];
+
+    // VersionSeparator needs one of ",;/" or the word "and" or "or"; most version cells are one version.
+    private static bool MaySeparateVersions(string line) =>
+        line.AsSpan().IndexOfAny(",;/") >= 0
+        || line.Contains("or", StringComparison.OrdinalIgnoreCase) || line.Contains("and", StringComparison.OrdinalIgnoreCase);
 
     // A version at the end of a model cell: "name - 0314" (a spaced dash never occurs inside a model name),
     // "name (2024-05-13)", "name (version 2024-12-17)", "name version: turbo-2024-04-09".

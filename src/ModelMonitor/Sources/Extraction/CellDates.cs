@@ -10,30 +10,80 @@ internal static class CellDates
     {
         if (string.IsNullOrWhiteSpace(cell.Text))
             return ParsedDate.None;
-        var codes = ignoreVersionCodes ? cell.Codes.Where(c => c.Any(char.IsLetter)).ToList() : [];
-        var lines = cell.Lines.Count > 1 ? cell.Lines.Append(cell.Text) : [cell.Text];
-        foreach (var line in lines)
+        var codes = ignoreVersionCodes ? VersionCodes(cell.Codes) : null;
+        if (cell.Lines.Count > 1)
         {
-            var text = WithoutCodes(line, codes);
-            // Every date form the pages use has a four-digit year; without one, skip the (slow) grammar.
-            if (!HasYear(text))
-                continue;
-            var parsed = DateGrammar.Parse(text);
-            if (parsed.HasValue)
-                return parsed;
-            if (DateGrammar.FindAll(text).FirstOrDefault(d => d.Problem is not null) is { Problem: { } impossible })
+            foreach (var line in cell.Lines)
             {
-                problems.Add($"{impossible} in {column}");
-                return ParsedDate.None;
+                if (TryLine(line, codes, column, problems, out var parsed))
+                    return parsed;
             }
         }
+        if (TryLine(cell.Text, codes, column, problems, out var whole))
+            return whole;
         var rest = WithoutCodes(cell.Text, codes);
-        if (rest.Any(char.IsDigit) && !DateGrammar.IsPlaceholder(rest))
+        if (HasDigit(rest) && !DateGrammar.IsPlaceholder(rest))
         {
             var collapsed = DateGrammar.Normalize(rest);
             problems.Add($"no date found in '{(collapsed.Length <= 80 ? collapsed : collapsed[..77] + "...")}' in {column}");
         }
         return ParsedDate.None;
+    }
+
+    // A line decides the cell when it states a date, or an impossible one (a problem, and no date).
+    private static bool TryLine(string line, List<string>? codes, string column, List<string> problems, out ParsedDate parsed)
+    {
+        parsed = ParsedDate.None;
+        var text = WithoutCodes(line, codes);
+        // Every date form the pages use has a four-digit year; without one, skip the (slow) grammar.
+        if (!HasYear(text))
+            return false;
+        var found = DateGrammar.Parse(text);
+        if (found.HasValue)
+        {
+            parsed = found;
+            return true;
+        }
+        foreach (var date in DateGrammar.FindAll(text))
+        {
+            if (date.Problem is { } impossible)
+            {
+                problems.Add($"{impossible} in {column}");
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<string>? VersionCodes(IReadOnlyList<string> codes)
+    {
+        List<string>? withLetters = null;
+        foreach (var code in codes)
+        {
+            if (HasLetter(code))
+                (withLetters ??= []).Add(code);
+        }
+        return withLetters;
+    }
+
+    private static bool HasLetter(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+                return true;
+        }
+        return false;
+    }
+
+    private static bool HasDigit(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsDigit(c))
+                return true;
+        }
+        return false;
     }
 
     public static bool HasYear(string text)
@@ -48,8 +98,10 @@ internal static class CellDates
         return false;
     }
 
-    private static string WithoutCodes(string text, List<string> codes)
+    private static string WithoutCodes(string text, List<string>? codes)
     {
+        if (codes is null)
+            return text;
         foreach (var code in codes)
             text = text.Replace(code, " ", StringComparison.Ordinal);
         return text;

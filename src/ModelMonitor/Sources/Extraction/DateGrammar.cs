@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -20,15 +21,17 @@ public static partial class DateGrammar
         "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
 
     // Order matters: full dates before month-only forms. The look-arounds keep dates inside model ids
-    // ("gpt-4o-2024-05-13") and version strings from being read as dates.
+    // ("gpt-4o-2024-05-13") and version strings from being read as dates. Every form names its parts alike
+    // (y, m or name, d), so a match has four groups to read, not one per form (reading groups costs more
+    // than matching); a form without d is a month.
     [GeneratedRegex(
-        @"(?<![\w\-./])(?<iy>\d{4})-(?<im>\d{1,2})-(?<id>\d{1,2})(?![\w\-])" +
-        @"|(?<![\w\-./])(?<sy>\d{4})/(?<sm>\d{1,2})/(?<sd>\d{1,2})(?![\w/])" +
-        @"|(?<![\w\-./])(?<um>\d{1,2})/(?<ud>\d{1,2})/(?<uy>\d{4})(?![\w/])" +
-        @"|\b(?<nm>" + MonthName + @")\.?\s+(?<nd>\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(?<ny>\d{4})(?!\w)" +
-        @"|\b(?<dd>\d{1,2})(?:st|nd|rd|th)?\s+(?<dm>" + MonthName + @")\.?,?\s+(?<dy>\d{4})(?!\w)" +
-        @"|\b(?<mm>" + MonthName + @")\.?,?\s+(?<my>\d{4})(?!\w)" +
-        @"|(?<![\w\-./])(?<ay>\d{4})-(?<am>\d{2})(?![\w\-])",
+        @"(?<![\w\-./])(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})(?![\w\-])" +
+        @"|(?<![\w\-./])(?<y>\d{4})/(?<m>\d{1,2})/(?<d>\d{1,2})(?![\w/])" +
+        @"|(?<![\w\-./])(?<m>\d{1,2})/(?<d>\d{1,2})/(?<y>\d{4})(?![\w/])" +
+        @"|\b(?<name>" + MonthName + @")\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(?<y>\d{4})(?!\w)" +
+        @"|\b(?<d>\d{1,2})(?:st|nd|rd|th)?\s+(?<name>" + MonthName + @")\.?,?\s+(?<y>\d{4})(?!\w)" +
+        @"|\b(?<name>" + MonthName + @")\.?,?\s+(?<y>\d{4})(?!\w)" +
+        @"|(?<![\w\-./])(?<y>\d{4})-(?<m>\d{2})(?![\w\-])",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex DatePattern();
 
@@ -77,51 +80,63 @@ public static partial class DateGrammar
     /// Whether a cell's text means "no date" (N/A, ---, blank, "No retirement date announced", TBD…).
     public static bool IsPlaceholder(string? text)
     {
-        var trimmed = Normalize(text).Trim().TrimEnd('*', '†', '‡', '.', ' ').Trim();
+        var trimmed = Normalize(text).Trim().TrimEnd(FootnoteMarks).Trim();
         return Placeholder().IsMatch(trimmed);
     }
+
+    private static readonly char[] FootnoteMarks = ['*', '†', '‡', '.', ' '];
 
     private static ParsedDate Read(Match match, string text, int contextStart)
     {
         var groups = match.Groups;
-        var precision = DatePrecision.Day;
-        string year, month, day;
-        if (groups["iy"].Success) (year, month, day) = (groups["iy"].Value, groups["im"].Value, groups["id"].Value);
-        else if (groups["sy"].Success) (year, month, day) = (groups["sy"].Value, groups["sm"].Value, groups["sd"].Value);
-        else if (groups["uy"].Success) (year, month, day) = (groups["uy"].Value, groups["um"].Value, groups["ud"].Value);
-        else if (groups["ny"].Success) (year, month, day) = (groups["ny"].Value, MonthNumber(groups["nm"].Value), groups["nd"].Value);
-        else if (groups["dy"].Success) (year, month, day) = (groups["dy"].Value, MonthNumber(groups["dm"].Value), groups["dd"].Value);
-        else if (groups["my"].Success) (year, month, day, precision) = (groups["my"].Value, MonthNumber(groups["mm"].Value), "1", DatePrecision.Month);
-        else (year, month, day, precision) = (groups["ay"].Value, groups["am"].Value, "1", DatePrecision.Month);
+        var (year, month, name, day) = (groups[G.Year], groups[G.Month], groups[G.Name], groups[G.Day]);
+        var precision = day.Success ? DatePrecision.Day : DatePrecision.Month;
 
-        var before = text[contextStart..match.Index];
-        var after = text[(match.Index + match.Length)..];
+        var before = text.AsSpan(contextStart, match.Index - contextStart);
+        var after = text.AsSpan(match.Index + match.Length);
         var estimate = precision == DatePrecision.Month
             || EstimateBefore().IsMatch(LastClause(before))
             || EstimateAfter().IsMatch(after);
 
-        var y = int.Parse(year, CultureInfo.InvariantCulture);
-        var m = int.Parse(month, CultureInfo.InvariantCulture);
-        var d = int.Parse(day, CultureInfo.InvariantCulture);
+        var y = Number(year.ValueSpan);
+        var m = name.Success ? MonthNumber(name.ValueSpan) : Number(month.ValueSpan);
+        var d = day.Success ? Number(day.ValueSpan) : 1;
         // Years outside this window are typos ("2525"), not lifecycle dates.
         if (y is < 2000 or > 2100 || m is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y is >= 1 and <= 9999 ? y : 2000, m is >= 1 and <= 12 ? m : 1))
             return new ParsedDate(null, precision, estimate, $"impossible date '{match.Value}'");
         return new ParsedDate(new DateOnly(y, m, d), precision, estimate, null);
     }
 
-    // Only the qualifier next to a date counts: "retired 2024-01-04; no earlier than 2025-06-01" marks the second.
-    private static string LastClause(string before)
+    // The pattern's group numbers, looked up once.
+    private static class G
     {
-        var cut = before.LastIndexOfAny(['.', ';', '|', '\n']);
+        public static readonly int Year = DatePattern().GroupNumberFromName("y");
+        public static readonly int Month = DatePattern().GroupNumberFromName("m");
+        public static readonly int Name = DatePattern().GroupNumberFromName("name");
+        public static readonly int Day = DatePattern().GroupNumberFromName("d");
+    }
+
+    private static int Number(ReadOnlySpan<char> digits) => int.Parse(digits, CultureInfo.InvariantCulture);
+
+    private static readonly SearchValues<char> ClauseEnds = SearchValues.Create(".;|\n");
+
+    // Only the qualifier next to a date counts: "retired 2024-01-04; no earlier than 2025-06-01" marks the second.
+    private static ReadOnlySpan<char> LastClause(ReadOnlySpan<char> before)
+    {
+        var cut = before.LastIndexOfAny(ClauseEnds);
         return cut < 0 ? before : before[(cut + 1)..];
     }
 
-    private static string MonthNumber(string name) =>
-        (name[..3].ToLowerInvariant() switch
+    private static int MonthNumber(ReadOnlySpan<char> name)
+    {
+        Span<char> lower = stackalloc char[3];
+        name[..3].ToLowerInvariant(lower);
+        return lower switch
         {
             "jan" => 1, "feb" => 2, "mar" => 3, "apr" => 4, "may" => 5, "jun" => 6,
             "jul" => 7, "aug" => 8, "sep" => 9, "oct" => 10, "nov" => 11, _ => 12,
-        }).ToString(CultureInfo.InvariantCulture);
+        };
+    }
 
     // Dashes, spaces and invisible characters the pages use, mapped once; whitespace runs collapse to one space.
     internal static string Normalize(string? text)
@@ -152,19 +167,12 @@ public static partial class DateGrammar
     }
 
     // Most cells need no change: no allocation for them.
-    private static bool IsNormal(string text)
-    {
-        if (text[0] == ' ' || text[^1] == ' ')
-            return false;
-        var previous = 'x';
-        foreach (var c in text)
-        {
-            if (c == ' ' ? previous == ' ' : char.IsWhiteSpace(c) || IsMapped(c))
-                return false;
-            previous = c;
-        }
-        return true;
-    }
+    private static bool IsNormal(string text) =>
+        text[0] != ' ' && text[^1] != ' ' && text.AsSpan().IndexOfAny(Unusual) < 0 && !text.Contains("  ", StringComparison.Ordinal);
+
+    // What Normalize changes besides a space run: every other whitespace character, and the mapped ones.
+    private static readonly SearchValues<char> Unusual = SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(c => c != ' ' && (char.IsWhiteSpace(c) || IsMapped(c))).ToArray());
 
     private static bool IsInvisible(char c) => c is '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF';
 

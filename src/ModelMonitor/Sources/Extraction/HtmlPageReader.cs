@@ -27,22 +27,20 @@ internal sealed class HtmlPageReader
 
     private HtmlPageReader(IReadOnlyList<string> outerHeadings) => _headings = new HeadingStack(outerHeadings);
 
-    public static IReadOnlyList<PageBlock> Read(string html, IReadOnlyList<string> outerHeadings, bool isFragment)
+    public static IReadOnlyList<PageBlock> Read(IDocument document)
+    {
+        var reader = new HtmlPageReader([]);
+        reader.Walk(document.Body ?? (INode)document.DocumentElement);
+        reader.FlushParagraph();
+        return reader._blocks;
+    }
+
+    /// Reads HTML embedded in a Markdown page, as the content of a body element.
+    public static IReadOnlyList<PageBlock> ReadFragment(FragmentParser parser, string html, IReadOnlyList<string> outerHeadings)
     {
         var reader = new HtmlPageReader(outerHeadings);
-        var parser = new HtmlParser();
-        if (isFragment)
-        {
-            var document = parser.ParseDocument("<!DOCTYPE html><html><body></body></html>");
-            var nodes = parser.ParseFragment(html, document.Body!);
-            foreach (var node in nodes)
-                reader.Walk(node);
-        }
-        else
-        {
-            var document = parser.ParseDocument(html);
-            reader.Walk(document.Body ?? (INode)document.DocumentElement);
-        }
+        foreach (var node in parser.Parse(html))
+            reader.Walk(node);
         reader.FlushParagraph();
         return reader._blocks;
     }
@@ -250,5 +248,19 @@ internal sealed class HtmlPageReader
             grid.Add(cells);
         }
         return grid;
+    }
+}
+
+/// Parses the HTML blocks of one Markdown page: the parser and the body element that is their context are
+/// made once per page, not once per block (each costs about as much as parsing a small block).
+internal sealed class FragmentParser
+{
+    private readonly HtmlParser _parser = new();
+    private IElement? _body;
+
+    public INodeList Parse(string html)
+    {
+        _body ??= _parser.ParseDocument("<!DOCTYPE html><html><body></body></html>").Body!;
+        return _parser.ParseFragment(html, _body);
     }
 }

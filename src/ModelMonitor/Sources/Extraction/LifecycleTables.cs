@@ -21,11 +21,20 @@ internal static class LifecycleTables
         for (var i = 0; i < table.Header.Count; i++)
         {
             var text = table.Header[i].Text;
-            if (phrases.Any(p => text.Contains(p, StringComparison.OrdinalIgnoreCase))
-                && !(excluded ?? []).Any(p => text.Contains(p, StringComparison.OrdinalIgnoreCase)))
+            if (ContainsAny(text, phrases) && (excluded is null || !ContainsAny(text, excluded)))
                 return i;
         }
         return -1;
+    }
+
+    private static bool ContainsAny(string text, string[] phrases)
+    {
+        foreach (var phrase in phrases)
+        {
+            if (text.Contains(phrase, StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+        return false;
     }
 
     public static string HeaderText(PageTable table, int column) =>
@@ -68,14 +77,24 @@ internal static class LifecycleTables
     /// A row that only labels the rows below it ("Preview models"): one distinct non-empty text, no date.
     public static string? DividerText(IReadOnlyList<PageCell> row)
     {
-        var texts = row.Select(c => c.Text).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-        if (texts.Count != 1 || row.Count < 2)
+        if (row.Count < 2)
             return null;
-        var nonEmpty = row.Count(c => c.Text.Length > 0);
+        string? label = null;
+        var nonEmpty = 0;
+        foreach (var cell in row)
+        {
+            if (cell.Text.Length == 0)
+                continue;
+            nonEmpty++;
+            if (label is null)
+                label = cell.Text;
+            else if (!string.Equals(label, cell.Text, StringComparison.Ordinal))
+                return null; // a second distinct text: a row of data
+        }
         // A one-cell label, or a colspan label repeated across every column.
-        if (nonEmpty != 1 && nonEmpty != row.Count)
+        if (label is null || (nonEmpty != 1 && nonEmpty != row.Count))
             return null;
-        return DateGrammar.FindAll(texts[0]).Count == 0 ? texts[0] : null;
+        return DateGrammar.FindAll(label).Count == 0 ? label : null;
     }
 
     /// The models a cell names, each with the aliases the cell says point to it
@@ -128,8 +147,18 @@ internal static class LifecycleTables
     }
 
     /// Replacement ids of a cell, without the model itself.
-    public static IReadOnlyList<string> Replacements(PageTable table, IReadOnlyList<PageCell> row, int column, string model) =>
-        column < 0 ? [] : ModelIds.FromCell(PageTable.Cell(row, column)).Where(r => r != model).ToList();
+    public static IReadOnlyList<string> Replacements(PageTable table, IReadOnlyList<PageCell> row, int column, string model)
+    {
+        if (column < 0)
+            return [];
+        var replacements = new List<string>();
+        foreach (var id in ModelIds.FromCell(PageTable.Cell(row, column)))
+        {
+            if (id != model)
+                replacements.Add(id);
+        }
+        return replacements;
+    }
 
     /// A lifecycle state named by a heading, divider or status cell, or null when it names none.
     public static LifecycleStatus? StatusFromText(string? text)

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Markdig;
 using Markdig.Extensions.Tables;
 using Markdig.Syntax;
@@ -7,7 +8,7 @@ using Markdig.Syntax.Inlines;
 namespace ModelMonitor.Sources.Extraction;
 
 /// Reads Markdown and MDX into blocks with Markdig (pipe tables); HTML inside is read with AngleSharp.
-internal sealed class MarkdownPageReader
+internal sealed partial class MarkdownPageReader
 {
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().Build();
 
@@ -15,6 +16,9 @@ internal sealed class MarkdownPageReader
     private readonly List<PageBlock> _blocks = [];
     private readonly HeadingStack _headings = new([]);
     private int _skipUntil = -1;
+    private FragmentParser? _html;
+    // Cells and paragraphs are collected one at a time, into one collector.
+    private readonly InlineCollector _cell = new();
 
     private MarkdownPageReader(string source) => _source = source;
 
@@ -80,6 +84,15 @@ internal sealed class MarkdownPageReader
         var start = html.Span.Start;
         var end = Math.Min(html.Span.End + 1, _source.Length);
         var raw = _source[start..end];
+        // A docs callout holding only text reads as that text, as AngleSharp would read it (the text of an
+        // unknown element, one paragraph), without building an HTML document for each callout.
+        if (PlainCallout().Match(raw) is { Success: true } callout)
+        {
+            _cell.Clear();
+            _cell.Append(callout.Groups["text"].ValueSpan);
+            AddText(_cell.ToCell(), inListItem: false);
+            return;
+        }
         // A blank line inside an HTML table ends Markdig's HTML block; read on to the table's end.
         if (raw.Contains("<table", StringComparison.OrdinalIgnoreCase) && !raw.Contains("</table>", StringComparison.OrdinalIgnoreCase))
         {
@@ -91,14 +104,23 @@ internal sealed class MarkdownPageReader
                 _skipUntil = end;
             }
         }
-        _blocks.AddRange(HtmlPageReader.Read(raw, _headings.Current, isFragment: true));
+        _blocks.AddRange(HtmlPageReader.ReadFragment(_html ??= new FragmentParser(), raw, _headings.Current));
     }
+
+    // MDX callout components (Mintlify, Fern): not HTML elements, so the HTML parser treats them as unknown
+    // inline elements. Text without markup or character references only; anything else goes to AngleSharp.
+    [GeneratedRegex(@"^\s*<(?<name>Note|Warning|Tip|Info|Important|Caution|Callout|Check)>(?<text>[^<>&\0]*)</\k<name>>\s*$")]
+    private static partial Regex PlainCallout();
 
     // A table split by a blank line continues as rows without a header (Azure's include does this):
     // when the fragment has the preceding table's column count, its rows belong to that table.
     private bool TryJoinTableFragment(ParagraphBlock paragraph)
     {
         if (_blocks.Count == 0 || _blocks[^1] is not PageTable previous || previous.Header.Count == 0)
+            return false;
+        // Only rows continue a table: the paragraph's first line starts with a pipe.
+        var first = _source.AsSpan(paragraph.Span.Start).TrimStart();
+        if (first.IsEmpty || first[0] != '|')
             return false;
         var raw = _source[paragraph.Span.Start..Math.Min(paragraph.Span.End + 1, _source.Length)];
         var lines = raw.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
@@ -113,7 +135,7 @@ internal sealed class MarkdownPageReader
         var fragment = Markdown.Parse(synthetic.ToString(), Pipeline).OfType<Table>().FirstOrDefault();
         if (fragment is null)
             return false;
-        var rows = BodyRows(fragment).ToList();
+        var rows = BodyRows(fragment);
         if (rows.Count != lines.Count || lines.Any(l => CellCount(l) != columns))
             return false;
         _blocks[^1] = previous with { Rows = [.. previous.Rows, .. rows] };
@@ -138,36 +160,59 @@ internal sealed class MarkdownPageReader
         return count;
     }
 
-    private static PageTable ReadTable(Table table, IReadOnlyList<string> headings)
+    private PageTable ReadTable(Table table, IReadOnlyList<string> headings)
     {
-        var header = table.OfType<TableRow>().FirstOrDefault(r => r.IsHeader);
-        var headerCells = header is null ? [] : RowCells(header);
-        return new PageTable(headings, headerCells, BodyRows(table).ToList());
+        IReadOnlyList<PageCell> headerCells = [];
+        foreach (var block in table)
+        {
+            if (block is TableRow { IsHeader: true } header)
+            {
+                headerCells = RowCells(header);
+                break;
+            }
+        }
+        return new PageTable(headings, headerCells, BodyRows(table));
     }
 
-    private static IEnumerable<IReadOnlyList<PageCell>> BodyRows(Table table) =>
-        table.OfType<TableRow>().Where(r => !r.IsHeader).Select(RowCells).Where(r => r.Count > 0);
-
-    private static IReadOnlyList<PageCell> RowCells(TableRow row) =>
-        row.OfType<TableCell>().Select(CellOf).ToList();
-
-    private static PageCell CellOf(TableCell cell)
+    private List<IReadOnlyList<PageCell>> BodyRows(Table table)
     {
-        var collector = new InlineCollector();
+        var rows = new List<IReadOnlyList<PageCell>>(table.Count);
+        foreach (var block in table)
+        {
+            if (block is TableRow { IsHeader: false } row && RowCells(row) is { Count: > 0 } cells)
+                rows.Add(cells);
+        }
+        return rows;
+    }
+
+    private List<PageCell> RowCells(TableRow row)
+    {
+        var cells = new List<PageCell>(row.Count);
+        foreach (var block in row)
+        {
+            if (block is TableCell cell)
+                cells.Add(CellOf(cell));
+        }
+        return cells;
+    }
+
+    private PageCell CellOf(TableCell cell)
+    {
+        _cell.Clear();
         foreach (var block in cell)
         {
             if (block is LeafBlock { Inline: { } inline })
-                InlineInto(inline, collector);
+                InlineInto(inline, _cell);
         }
-        return collector.ToCell();
+        return _cell.ToCell();
     }
 
-    private static PageCell Inline(ContainerInline? inline)
+    private PageCell Inline(ContainerInline? inline)
     {
-        var collector = new InlineCollector();
+        _cell.Clear();
         if (inline is not null)
-            InlineInto(inline, collector);
-        return collector.ToCell();
+            InlineInto(inline, _cell);
+        return _cell.ToCell();
     }
 
     private static void InlineInto(Inline inline, InlineCollector collector)
@@ -175,13 +220,13 @@ internal sealed class MarkdownPageReader
         switch (inline)
         {
             case LiteralInline literal:
-                collector.Append(literal.Content.ToString());
+                collector.Append(literal.Content.AsSpan());
                 return;
             case CodeInline code:
                 collector.AddCode(code.Content);
                 return;
             case HtmlEntityInline entity:
-                collector.Append(entity.Transcoded.ToString());
+                collector.Append(entity.Transcoded.AsSpan());
                 return;
             case LineBreakInline lineBreak:
                 if (lineBreak.IsHard)

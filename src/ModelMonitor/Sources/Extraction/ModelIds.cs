@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace ModelMonitor.Sources.Extraction;
@@ -58,16 +59,21 @@ public static partial class ModelIds
         var normalized = DateGrammar.Normalize(text);
         var before = found.Count;
         // "gpt-4o (recommended)" names gpt-4o: parentheticals are read apart from the text around them.
-        AddSplit(Parenthetical().Replace(normalized, " "), found, lenient);
-        foreach (Match parenthetical in Parenthetical().Matches(normalized))
+        if (!normalized.Contains('(', StringComparison.Ordinal))
+            AddSplit(normalized, found, lenient);
+        else
         {
-            var inner = parenthetical.Value.Trim().TrimStart('(').TrimEnd(')');
-            // Ids in parentheses count when the text names none outside them ("Claude Sonnet 4
-            // (claude-sonnet-4-20250514)") or when the parenthetical lists aliases.
-            if (found.Count == before)
-                AddSplit(inner, found, lenient);
-            else if (AliasWords.Any(w => inner.Contains(w, StringComparison.OrdinalIgnoreCase)))
-                AddDistinctive(inner, found);
+            AddSplit(Parenthetical().Replace(normalized, " "), found, lenient);
+            foreach (Match parenthetical in Parenthetical().Matches(normalized))
+            {
+                var inner = parenthetical.Value.Trim().TrimStart('(').TrimEnd(')');
+                // Ids in parentheses count when the text names none outside them ("Claude Sonnet 4
+                // (claude-sonnet-4-20250514)") or when the parenthetical lists aliases.
+                if (found.Count == before)
+                    AddSplit(inner, found, lenient);
+                else if (AliasWords.Any(w => inner.Contains(w, StringComparison.OrdinalIgnoreCase)))
+                    AddDistinctive(inner, found);
+            }
         }
         // Prose that names an id among its words ("Includes gemini-1.5-flash-8b-001"): only tokens
         // no word could be (lowercase, a digit, a hyphen) are taken from it.
@@ -77,10 +83,10 @@ public static partial class ModelIds
 
     private static void AddDistinctive(string text, List<string> found)
     {
-        foreach (var word in text.Split([' ', ',', ';', '|'], StringSplitOptions.RemoveEmptyEntries))
+        foreach (var word in text.Split(WordSeparators, StringSplitOptions.RemoveEmptyEntries))
         {
             var token = Clean(word);
-            if (token.Any(char.IsDigit) && token.Contains('-', StringComparison.Ordinal) && !token.Any(char.IsUpper))
+            if (token.AsSpan().ContainsAny(Digits) && token.Contains('-', StringComparison.Ordinal) && !HasUpper(token))
                 AddIfId(token, found);
         }
     }
@@ -88,22 +94,37 @@ public static partial class ModelIds
     // Words by which a parenthetical says its ids point to the id before it.
     internal static readonly string[] AliasWords = ["alias", "point", "including", "includes", "also available as", "same as"];
 
+    private static readonly char[] WordSeparators = [' ', ',', ';', '|'];
+
+    // char.IsDigit: any Unicode decimal digit, as the pattern's \d.
+    private static readonly SearchValues<char> Digits = SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsDigit).ToArray());
+
     private static void AddSplit(string text, List<string> found, bool lenient)
     {
-        foreach (var part in Separators().Split(text))
+        // Every separator has a space or one of these; most code spans are a single id.
+        if (text.AsSpan().IndexOfAny(" |,;") < 0)
         {
-            var token = Clean(part);
-            if (token.Length == 0)
-                continue;
-            if (lenient && token.Contains(' ', StringComparison.Ordinal))
-            {
-                // A code span may hold several ids separated by spaces ("a b"); take each that fits.
-                foreach (var piece in token.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                    AddIfId(Clean(piece), found);
-                continue;
-            }
-            AddIfId(token, found);
+            AddPart(text, found, lenient);
+            return;
         }
+        foreach (var part in Separators().Split(text))
+            AddPart(part, found, lenient);
+    }
+
+    private static void AddPart(string part, List<string> found, bool lenient)
+    {
+        var token = Clean(part);
+        if (token.Length == 0)
+            return;
+        if (lenient && token.Contains(' ', StringComparison.Ordinal))
+        {
+            // A code span may hold several ids separated by spaces ("a b"); take each that fits.
+            foreach (var piece in token.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                AddIfId(Clean(piece), found);
+            return;
+        }
+        AddIfId(token, found);
     }
 
     private static void AddIfId(string token, List<string> found)
@@ -118,14 +139,47 @@ public static partial class ModelIds
             return false;
         if (token.StartsWith('/') || token.Contains("://", StringComparison.Ordinal) || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
             return false;
-        if (!IdShape().IsMatch(token) || !token.Any(char.IsLetter) || NotIds.Contains(token))
+        if (!IdShape().IsMatch(token) || !HasLetter(token) || NotIds.Contains(token))
             return false;
         // A capitalised plain word ("Deprecated", "Sora") is prose or a product name, not an id.
-        if (char.IsUpper(token[0]) && token.Skip(1).All(char.IsLower))
+        if (char.IsUpper(token[0]) && AllLower(token.AsSpan(1)))
             return false;
         // Prices and sizes ("0.5m", "128k") are digits with a unit.
-        if (char.IsDigit(token[0]) && token.Count(char.IsLetter) <= 2 && !token.Contains('-', StringComparison.Ordinal))
+        if (char.IsDigit(token[0]) && LetterCount(token) <= 2 && !token.Contains('-', StringComparison.Ordinal))
             return false;
+        return true;
+    }
+
+    private static bool HasLetter(string text) => LetterCount(text) > 0;
+
+    private static int LetterCount(string text)
+    {
+        var count = 0;
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+                count++;
+        }
+        return count;
+    }
+
+    private static bool HasUpper(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsUpper(c))
+                return true;
+        }
+        return false;
+    }
+
+    private static bool AllLower(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsLower(c))
+                return false;
+        }
         return true;
     }
 
@@ -138,12 +192,24 @@ public static partial class ModelIds
         do
         {
             previous = cleaned;
-            cleaned = cleaned.Trim().Trim('`', '"', '\'', '“', '”', '‘', '’');
-            cleaned = TrailingMarks().Replace(cleaned, "");
-            cleaned = LeadingMarks().Replace(cleaned, "");
-            cleaned = cleaned.TrimEnd('.', ',', ';', ':', '!', '?', ')', '\\').TrimStart('(');
+            cleaned = cleaned.Trim().Trim(Quotes);
+            // The patterns can only match at an end that holds a mark (most tokens have none).
+            if (cleaned.Length > 0 && TrailingMarkEnds.Contains(cleaned[^1]))
+                cleaned = TrailingMarks().Replace(cleaned, "");
+            if (cleaned.Length > 0 && LeadingMarkStarts.Contains(cleaned[0]))
+                cleaned = LeadingMarks().Replace(cleaned, "");
+            cleaned = cleaned.TrimEnd(Punctuation).TrimStart('(');
         }
         while (cleaned != previous);
         return cleaned;
     }
+
+    private static readonly char[] Quotes = ['`', '"', '\'', '“', '”', '‘', '’'];
+
+    private static readonly char[] Punctuation = ['.', ',', ';', ':', '!', '?', ')', '\\'];
+
+    // The last characters TrailingMarks can end on, and the first LeadingMarks can start with.
+    private static readonly SearchValues<char> TrailingMarkEnds = SearchValues.Create("*†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹])");
+
+    private static readonly SearchValues<char> LeadingMarkStarts = SearchValues.Create("*†‡§¶");
 }

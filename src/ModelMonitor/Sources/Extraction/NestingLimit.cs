@@ -14,27 +14,35 @@ internal static class NestingLimit
 
     public static void Check(MarkdownDocument document)
     {
+        // Only nodes with children are stacked; a child's depth is checked as it is met.
         var stack = new Stack<(object Node, int Depth)>();
         stack.Push((document, 0));
         while (stack.TryPop(out var entry))
         {
-            if (entry.Depth > MaxDepth)
-                throw Refused();
+            var depth = entry.Depth + 1;
             switch (entry.Node)
             {
                 case ContainerBlock container:
                     foreach (var block in container)
-                        stack.Push((block, entry.Depth + 1));
+                        Visit(stack, block, depth);
                     break;
                 case LeafBlock { Inline: { } inline }:
-                    stack.Push((inline, entry.Depth + 1));
+                    Visit(stack, inline, depth);
                     break;
                 case ContainerInline inlines:
                     for (var child = inlines.FirstChild; child is not null; child = child.NextSibling)
-                        stack.Push((child, entry.Depth + 1));
+                        Visit(stack, child, depth);
                     break;
             }
         }
+    }
+
+    private static void Visit(Stack<(object Node, int Depth)> stack, object node, int depth)
+    {
+        if (depth > MaxDepth)
+            throw Refused();
+        if (node is ContainerBlock or LeafBlock { Inline: not null } or ContainerInline)
+            stack.Push((node, depth));
     }
 
     private static ExtractionException Refused() =>

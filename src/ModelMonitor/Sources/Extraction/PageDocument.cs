@@ -1,4 +1,6 @@
 using System.Text;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
 using System.Text.RegularExpressions;
 
 namespace ModelMonitor.Sources.Extraction;
@@ -6,24 +8,29 @@ namespace ModelMonitor.Sources.Extraction;
 /// A page read into headings, text and tables, whatever its format (HTML, Markdown, MDX).
 public sealed partial class PageDocument
 {
-    private PageDocument(PageFormat format, IReadOnlyList<PageBlock> blocks)
+    private PageDocument(PageFormat format, IReadOnlyList<PageBlock> blocks, IDocument? html = null)
     {
         Format = format;
         Blocks = blocks;
+        Html = html;
     }
 
     public PageFormat Format { get; }
 
     public IReadOnlyList<PageBlock> Blocks { get; }
 
+    /// The parsed page when it is HTML, for what blocks do not keep (link targets), without parsing it again.
+    internal IDocument? Html { get; }
+
     public IEnumerable<PageTable> Tables => Blocks.OfType<PageTable>();
 
     public static PageDocument Parse(string content)
     {
         var body = StripFrontMatter(content ?? "");
-        return DetectFormat(body) == PageFormat.Html
-            ? new PageDocument(PageFormat.Html, HtmlPageReader.Read(body, [], isFragment: false))
-            : new PageDocument(PageFormat.Markdown, MarkdownPageReader.Read(body));
+        if (DetectFormat(body) != PageFormat.Html)
+            return new PageDocument(PageFormat.Markdown, MarkdownPageReader.Read(body));
+        var html = new HtmlParser().ParseDocument(body);
+        return new PageDocument(PageFormat.Html, HtmlPageReader.Read(html), html);
     }
 
     [GeneratedRegex(@"^\s{0,3}#{1,6}\s+\S|^\s*\|?\s*:?-{3,}:?\s*\|", RegexOptions.Multiline)]
@@ -48,13 +55,13 @@ public sealed partial class PageDocument
         if (!text.StartsWith("---", StringComparison.Ordinal))
             return text;
         var firstLineEnd = text.IndexOf('\n', StringComparison.Ordinal);
-        if (firstLineEnd < 0 || text[..firstLineEnd].Trim() != "---")
+        if (firstLineEnd < 0 || !text.AsSpan(0, firstLineEnd).Trim().SequenceEqual("---"))
             return text;
         var position = firstLineEnd + 1;
         while (position < text.Length)
         {
             var lineEnd = text.IndexOf('\n', position);
-            var line = (lineEnd < 0 ? text[position..] : text[position..lineEnd]).Trim();
+            var line = (lineEnd < 0 ? text.AsSpan(position) : text.AsSpan(position, lineEnd - position)).Trim();
             if (line is "---" or "...")
                 return lineEnd < 0 ? "" : text[(lineEnd + 1)..];
             if (lineEnd < 0)
@@ -70,9 +77,13 @@ public sealed partial class PageDocument
     /// Heading text as a section name: plain, without zero-width characters, anchors or trailing link marks.
     internal static string CleanHeading(string text)
     {
-        var cleaned = HeadingAnchor().Replace(DateGrammar.Normalize(text), "");
-        return cleaned.TrimEnd('#', '¶', '§', ' ', '\u00B6').Trim();
+        var cleaned = DateGrammar.Normalize(text);
+        if (cleaned.Contains("{#", StringComparison.Ordinal))
+            cleaned = HeadingAnchor().Replace(cleaned, "");
+        return cleaned.TrimEnd(HeadingMarks).Trim();
     }
+
+    private static readonly char[] HeadingMarks = ['#', '¶', '§', ' ', '\u00B6'];
 }
 
 /// Collects the inline content of one cell or paragraph: text, line breaks, code spans, link texts.
@@ -87,9 +98,21 @@ internal sealed class InlineCollector
     private StringBuilder? _code;
     private int _codeDepth;
 
+    public void Clear()
+    {
+        _line.Clear();
+        _lines = null;
+        _codes = null;
+        _links = null;
+        _code = null;
+        _codeDepth = 0;
+    }
+
     public bool IsEmpty => _codes is null && IsBlank(_line) && (_lines is null || _lines.All(string.IsNullOrWhiteSpace));
 
-    public void Append(string text)
+    public void Append(string text) => Append(text.AsSpan());
+
+    public void Append(ReadOnlySpan<char> text)
     {
         _line.Append(text);
         _code?.Append(text);
@@ -155,7 +178,8 @@ internal sealed class InlineCollector
             lines = all;
             text = string.Join(' ', all);
         }
-        return new PageCell(text, lines, (IReadOnlyList<string>?)_codes?.ToArray() ?? [], (IReadOnlyList<string>?)_links?.ToArray() ?? []);
+        // The lists go to the cell as they are: Clear starts new ones.
+        return new PageCell(text, lines, (IReadOnlyList<string>?)_codes ?? [], (IReadOnlyList<string>?)_links ?? []);
     }
 
     private static void AddNormalized(ref List<string>? list, string text)
@@ -188,7 +212,10 @@ internal sealed class HeadingStack
             _stack.Add((0, heading));
     }
 
-    public IReadOnlyList<string> Current => _stack.Select(h => h.Text).ToArray();
+    private string[]? _current;
+
+    // Every block records its headings: the blocks between two headings share one array.
+    public IReadOnlyList<string> Current => _current ??= _stack.ConvertAll(h => h.Text).ToArray();
 
     public IReadOnlyList<(int Level, string Text)> Snapshot() => _stack.ToArray();
 
@@ -196,14 +223,19 @@ internal sealed class HeadingStack
     {
         _stack.Clear();
         _stack.AddRange(snapshot);
+        _current = null;
     }
 
     public PageHeading Push(int level, string text)
     {
         while (_stack.Count > 0 && _stack[^1].Level >= level && _stack[^1].Level > 0)
+        {
             _stack.RemoveAt(_stack.Count - 1);
+            _current = null;
+        }
         var heading = new PageHeading(Current, level, text);
         _stack.Add((level, text));
+        _current = null;
         return heading;
     }
 }

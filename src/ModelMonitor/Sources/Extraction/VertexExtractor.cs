@@ -23,6 +23,10 @@ public sealed class VertexExtractor : IExtractor
     {
         var document = PageDocument.Parse(content);
         var aliases = AliasMap(document);
+        // The prose that says dates are the earliest possible, found once for all tables.
+        var earliestProse = document.Blocks.OfType<PageText>()
+            .Where(t => EarliestProse.Any(p => t.Text.Contains(p, StringComparison.OrdinalIgnoreCase)))
+            .ToList();
         var observations = new List<Observation>();
         var read = 0;
         foreach (var table in document.Tables)
@@ -32,7 +36,7 @@ public sealed class VertexExtractor : IExtractor
             if (modelColumn < 0 || retirementColumn < 0)
                 continue;
             read++;
-            observations.AddRange(ReadTable(document, table, modelColumn, retirementColumn, aliases));
+            observations.AddRange(ReadTable(earliestProse, table, modelColumn, retirementColumn, aliases));
         }
         if (read == 0)
             throw new ExtractionException(
@@ -41,13 +45,13 @@ public sealed class VertexExtractor : IExtractor
     }
 
     private IEnumerable<Observation> ReadTable(
-        PageDocument document, PageTable table, int modelColumn, int retirementColumn, Dictionary<string, List<string>> aliases)
+        List<PageText> earliestProse, PageTable table, int modelColumn, int retirementColumn, Dictionary<string, List<string>> aliases)
     {
         var releaseColumn = LifecycleTables.Column(table, ["release", "launch"]);
         var replacementColumn = LifecycleTables.Column(table, ReplacementPhrases, ["model id"]);
         var deprecatedColumn = LifecycleTables.Column(table, ["deprecated on", "deprecation announced"]);
         var sectionStatus = StatusFromHeadings(table.Headings);
-        var earliest = DatesAreEarliest(document, table);
+        var earliest = DatesAreEarliest(earliestProse, table);
 
         foreach (var row in table.Rows)
         {
@@ -65,7 +69,10 @@ public sealed class VertexExtractor : IExtractor
             var deprecated = LifecycleTables.ReadDate(table, row, deprecatedColumn, problems);
             foreach (var (model, cellAliases) in models)
             {
-                var modelAliases = cellAliases.Concat(aliases.GetValueOrDefault(model) ?? []).Distinct(StringComparer.Ordinal).ToList();
+                var mapped = aliases.GetValueOrDefault(model);
+                IReadOnlyList<string> modelAliases = cellAliases.Count == 0 && mapped is null
+                    ? []
+                    : cellAliases.Concat(mapped ?? []).Distinct(StringComparer.Ordinal).ToList();
                 yield return new Observation
                 {
                     Provider = Provider,
@@ -99,13 +106,11 @@ public sealed class VertexExtractor : IExtractor
         return null;
     }
 
-    private static bool DatesAreEarliest(PageDocument document, PageTable table)
+    private static bool DatesAreEarliest(List<PageText> earliestProse, PageTable table)
     {
         // Prose under the same top-level section as the table (or before any section) counts.
         var scope = table.Headings.Count > 0 ? table.Headings[0] : null;
-        return document.Blocks.OfType<PageText>().Any(t =>
-            (t.Headings.Count == 0 || scope is null || t.Headings[0] == scope)
-            && EarliestProse.Any(p => t.Text.Contains(p, StringComparison.OrdinalIgnoreCase)));
+        return earliestProse.Exists(t => t.Headings.Count == 0 || scope is null || t.Headings[0] == scope);
     }
 
     // "Auto-updated alias | Stable version reference": alias → the versioned model it points to.

@@ -81,6 +81,20 @@ public sealed class PageDocumentTests
         Assert.Contains("Retired models stop answering requests.", texts);
     }
 
+    [Theory]
+    [InlineData("<Note>\nThese models were   retired on\nJuly 21, 2025.\n</Note>")]
+    [InlineData("<Note>\nThese <b>models</b> were retired on <i>July 21, 2025</i>.\n</Note>")]
+    [InlineData("<Note>\nThese models were retired on July&nbsp;21, 2025.\n</Note>")]
+    public void ACalloutReadsAsTheSameParagraphWithOrWithoutMarkup(string callout)
+    {
+        var blocks = PageDocument.Parse($"# Models\n\n{callout}\n\nAfter.\n").Blocks;
+
+        var text = Assert.IsType<PageText>(blocks[1]);
+        Assert.Equal("These models were retired on July 21, 2025.", text.Text);
+        Assert.Equal(["Models"], text.Headings);
+        Assert.False(text.IsListItem);
+    }
+
     [Fact]
     public void MarkdownTableCarriesPlainHeaderAndSection()
     {
