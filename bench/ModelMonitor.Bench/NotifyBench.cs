@@ -176,15 +176,17 @@ internal static class NotifyBench
             throw new InvalidOperationException($"seeded {count} pins, expected {pins}.");
     }
 
-    // A checksum of what the first run wrote, without surrogate ids: a change to planning must leave it as it was.
+    // A checksum of what the first run wrote, without surrogate ids (but with the order of a pin's items): a change to planning must leave it as it was.
     private static async Task<string> FingerprintAsync(string connection)
     {
         await using var dataSource = NpgsqlDataSource.Create(connection);
         await using var command = dataSource.CreateCommand("""
             SELECT (SELECT md5(string_agg(concat_ws('|', idempotency_key, run_id, team_id, app_id, pin_id, reason, provider, model, version,
                                                      environment, platform, milestone, retires_on, is_estimate, precision, days_left,
-                                                     successor, verdict, detail, escalate, informational, created_at), E'\n' ORDER BY idempotency_key))
-                    FROM notifications)
+                                                     successor, verdict, detail, escalate, informational, created_at, place), E'\n' ORDER BY idempotency_key))
+                    -- with each item's place among its pin's items (a digest orders them by id)
+                    FROM (SELECT *, row_number() OVER (PARTITION BY team_id, app_id, provider, model, version, environment ORDER BY id) AS place
+                          FROM notifications) n)
                 || ' ' || (SELECT md5(string_agg(concat_ws('|', run_id, team_id, created_at), E'\n' ORDER BY run_id, team_id)) FROM digests)
                 || ' ' || (SELECT md5(string_agg(concat_ws('|', o.channel, d.run_id, d.team_id, o.team_id, o.target, o.next_attempt_at), E'\n'
                                                  ORDER BY o.channel, d.run_id, d.team_id, o.target))

@@ -177,7 +177,7 @@ internal sealed partial class NotificationPlanner(
             """;
 
         // Pin facts for every pin whose lifecycle passes the filter, driven from the (few) matching model versions:
-        // plain pins through the index on pins (provider, model, version), alias and platform pins by a scan.
+        // plain pins through the index on pins (provider, model, version), alias and platform pins through their partial index.
         private static string PinFactsByLifecycle(string filter) => $"""
             SELECT {FactColumns}
             FROM model_versions mv
