@@ -211,9 +211,10 @@ internal sealed partial class NotificationPlanner(
         // is planned once per date. A date moved later puts the pin at a milestone of the new date at once: that
         // item is informational. A retired pin's key carries the day: it alerts daily until the pin changes.
         // No lookup of earlier items: the unique key is the only memory, so the statement never reads the table
-        // it writes. Rows go in by the pin part of their keys, so the unique index and the team checks touch their
-        // pages in order (a quarter less work than in join order). Items a digest shows as one entry (one model
-        // pinned on two platforms) keep their order, and the first of equal keys still wins: plain pins first.
+        // it writes. Rows go in by team and app, as their keys begin, so the unique index and the team checks touch
+        // their pages in order (a quarter less work than in join order). Within an app they keep the join's order,
+        // which a digest shows (ids break its ties) and which decides the first of equal keys: plain pins first,
+        // then by model version, then by pin.
         public static readonly string MilestonesAndRetired = $"""
             WITH ladder AS (
                 SELECT d,
@@ -238,7 +239,7 @@ internal sealed partial class NotificationPlanner(
                    @now
             FROM c
             WHERE (c.retired AND @retired_daily) OR (NOT c.retired AND c.m IS NOT NULL)
-            ORDER BY concat_ws('/', 't' || c.team_id, 'a' || c.app_id, c.provider, c.model, c.version, c.environment), c.indirect, c.pin_id
+            ORDER BY concat_ws('/', 't' || c.team_id, 'a' || c.app_id), c.indirect, c.provider, c.model, c.version, c.pin_id
             ON CONFLICT (idempotency_key) DO NOTHING
             """;
 

@@ -190,6 +190,28 @@ public sealed class PlanningTests
     }
 
     [Fact]
+    public async Task PinsOfOneModelInTwoEnvironmentsArePlannedInTheOrderTheyWereRegistered()
+    {
+        // A digest lists equally urgent items of one app and model in planning order.
+        await using var h = await NotifyHarness.StartAsync();
+        await h.AddModelAsync("openai", "gpt-4-0613", Today.AddDays(7));
+        await h.CreateTeamAsync("payments");
+        var response = await h.Client().PutAsJsonAsync("/api/teams/payments/apps/checkout", new
+        {
+            pins = new object[]
+            {
+                new { provider = "openai", model = "gpt-4-0613", environment = "staging" },
+                new { provider = "openai", model = "gpt-4-0613", environment = "prod" },
+            },
+        });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+
+        await h.PlanAsync();
+
+        Assert.Equal(["staging", "prod"], (await h.NotificationsAsync()).Select(n => n.Environment).ToArray());
+    }
+
+    [Fact]
     public async Task AReadyPinAlertsOnlyAtTheQuieterMilestones()
     {
         await using var h = await OnePinAsync(40);
