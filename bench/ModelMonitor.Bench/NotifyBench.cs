@@ -16,6 +16,7 @@ namespace ModelMonitor.Bench;
 
 /// Notification planning over 1,000,000 pins (10,000 teams, 5,000 model versions), seeded with generate_series,
 /// then delivery of every digest it produced to a loopback SMTP server over reused connections.
+/// --deliver no stops after planning.
 /// Needs a PostgreSQL where it may create a database: --connection, or MONITOR_BENCH_POSTGRES, or else it starts
 /// a private cluster with deploy/postgres.sh in a temporary folder (and removes it).
 internal static class NotifyBench
@@ -24,7 +25,7 @@ internal static class NotifyBench
 
     public static int Run(BenchOptions options)
     {
-        options.RejectUnknown("--connection", "--pins", "--teams", "--models", "--batch");
+        options.RejectUnknown("--connection", "--pins", "--teams", "--models", "--batch", "--deliver");
         return RunAsync(options).GetAwaiter().GetResult();
     }
 
@@ -34,6 +35,13 @@ internal static class NotifyBench
         var teams = options.GetInt("--teams", 10_000, 1, 1_000_000);
         var models = options.GetInt("--models", 5_000, 10, 1_000_000);
         var batch = options.GetInt("--batch", 200, 1, 10_000);
+        // --deliver no: time planning only (delivering 10,000 digests takes most of a run).
+        var deliver = options.Get("--deliver") switch
+        {
+            null or "yes" => true,
+            "no" => false,
+            var other => throw new ArgumentException($"--deliver must be yes or no, not '{other}'."),
+        };
         var appsPerTeam = 10;
         if (pins % (teams * appsPerTeam) != 0)
             throw new ArgumentException($"--pins must be a multiple of 10 × --teams ({teams * appsPerTeam}).");
@@ -67,13 +75,17 @@ internal static class NotifyBench
             PlanResult first;
             await using (var scope = host.Services.CreateAsyncScope())
                 first = await scope.ServiceProvider.GetRequiredService<NotificationPlanner>().PlanAsync(null, false, null, CancellationToken.None);
+            var fingerprint = await FingerprintAsync(connection);
             PlanResult second;
             await using (var scope = host.Services.CreateAsyncScope())
                 second = await scope.ServiceProvider.GetRequiredService<NotificationPlanner>().PlanAsync(null, false, null, CancellationToken.None);
             Console.WriteLine($"planning, first run:  {first.Elapsed.TotalSeconds:0.00} s — {first.Planned:N0} notifications, {first.DigestIds.Count:N0} digests, {first.OutboxMessages:N0} outbox messages");
             Console.WriteLine($"planning, second run: {second.Elapsed.TotalSeconds:0.00} s — {second.Planned:N0} new (idempotent)");
+            Console.WriteLine($"first run's output fingerprint: {fingerprint}");
             Console.WriteLine($"bench process RSS: {rssBefore / 1048576.0:0} MiB before planning, peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB (planning runs in PostgreSQL; nothing per pin is loaded)");
 
+            if (!deliver)
+                return 0;
             var delivery = host.Services.GetRequiredService<OutboxDelivery>();
             var clock = Stopwatch.StartNew();
             var result = await delivery.DeliverAsync(CancellationToken.None);
@@ -162,6 +174,26 @@ internal static class NotifyBench
         var count = (long)(await dataSource.CreateCommand("SELECT count(*) FROM pins").ExecuteScalarAsync())!;
         if (count != pins)
             throw new InvalidOperationException($"seeded {count} pins, expected {pins}.");
+    }
+
+    // A checksum of what the first run wrote, without surrogate ids (but with the order of a pin's items): a change to planning must leave it as it was.
+    private static async Task<string> FingerprintAsync(string connection)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        await using var command = dataSource.CreateCommand("""
+            SELECT (SELECT md5(string_agg(concat_ws('|', idempotency_key, run_id, team_id, app_id, pin_id, reason, provider, model, version,
+                                                     environment, platform, milestone, retires_on, is_estimate, precision, days_left,
+                                                     successor, verdict, detail, escalate, informational, created_at, place), E'\n' ORDER BY idempotency_key))
+                    -- with each item's place among its pin's items (a digest orders them by id)
+                    FROM (SELECT *, row_number() OVER (PARTITION BY team_id, app_id, provider, model, version, environment ORDER BY id) AS place
+                          FROM notifications) n)
+                || ' ' || (SELECT md5(string_agg(concat_ws('|', run_id, team_id, created_at), E'\n' ORDER BY run_id, team_id)) FROM digests)
+                || ' ' || (SELECT md5(string_agg(concat_ws('|', o.channel, d.run_id, d.team_id, o.team_id, o.target, o.next_attempt_at), E'\n'
+                                                 ORDER BY o.channel, d.run_id, d.team_id, o.target))
+                           FROM outbox o LEFT JOIN digests d ON d.id = o.digest_id)
+            """);
+        command.CommandTimeout = 600;
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     // As a deploy does it: the built host's `migrate` verb (the migrations assembly sits beside the host, not here).

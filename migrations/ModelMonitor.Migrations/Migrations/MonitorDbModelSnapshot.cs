@@ -1199,6 +1199,10 @@ namespace ModelMonitor.Migrations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_pins");
 
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_pins_platform_or_alias")
+                        .HasFilter("platform IS NOT NULL OR resolved_model IS NOT NULL");
+
                     b.HasIndex("Provider", "Model", "Version")
                         .HasDatabaseName("ix_pins_provider_model_version");
 
@@ -1748,13 +1752,6 @@ namespace ModelMonitor.Migrations.Migrations
 
             modelBuilder.Entity("ModelMonitor.Notifications.Notification", b =>
                 {
-                    b.HasOne("ModelMonitor.Notifications.NotificationRun", null)
-                        .WithMany()
-                        .HasForeignKey("RunId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_notifications_notification_run_run_id");
-
                     b.HasOne("ModelMonitor.Pins.Team", null)
                         .WithMany()
                         .HasForeignKey("TeamId")

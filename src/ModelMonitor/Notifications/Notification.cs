@@ -49,6 +49,10 @@ public sealed class Notification
             e.HasIndex(n => n.IdempotencyKey).IsUnique();
             // A digest is its team's items in a range of runs; few indexes keep planning's inserts cheap.
             e.HasIndex(n => new { n.TeamId, n.RunId });
+            // Planning finds its run's items by run. No foreign key to notification_runs: the run row is written in
+            // the same transaction as its items and runs are never deleted, while checking it cost a trigger call per
+            // item (about 15 % of a 144,000-item first run).
+            e.HasIndex(n => n.RunId);
             e.Property(n => n.IdempotencyKey).HasMaxLength(600);
             e.Property(n => n.Reason).HasMaxLength(32);
             e.Property(n => n.Provider).HasMaxLength(64);
@@ -60,7 +64,6 @@ public sealed class Notification
             e.Property(n => n.Successor).HasMaxLength(200);
             e.Property(n => n.Verdict).HasMaxLength(16);
             e.Property(n => n.Detail).HasMaxLength(2000);
-            e.HasOne<NotificationRun>().WithMany().HasForeignKey(n => n.RunId);
             // Teams, apps and pins may be deleted; what was told about them stays.
             e.HasOne<Pins.Team>().WithMany().HasForeignKey(n => n.TeamId).OnDelete(DeleteBehavior.SetNull);
         }

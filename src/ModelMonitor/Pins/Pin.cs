@@ -34,6 +34,9 @@ public sealed class Pin
             // Platform and region are nullable, so NULLs must compare equal for the key to hold.
             e.HasIndex(p => new { p.AppId, p.Provider, p.Model, p.Version, p.Platform, p.Region, p.Environment }).IsUnique().AreNullsDistinct(false);
             e.HasIndex(p => new { p.Provider, p.Model, p.Version });
+            // The few pins that follow a platform's lifecycle or an alias's target, which notification planning
+            // cannot reach through the index above; without this it reads every pin on every run.
+            e.HasIndex(p => p.Id).HasFilter("platform IS NOT NULL OR resolved_model IS NOT NULL").HasDatabaseName("ix_pins_platform_or_alias");
             e.Property(p => p.Provider).HasMaxLength(64);
             e.Property(p => p.Model).HasMaxLength(200);
             e.Property(p => p.Version).HasMaxLength(64);

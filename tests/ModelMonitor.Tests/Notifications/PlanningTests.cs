@@ -165,6 +165,53 @@ public sealed class PlanningTests
     }
 
     [Fact]
+    public async Task AModelPinnedDirectlyAndOnAPlatformIsPlannedDirectPinFirst()
+    {
+        // One digest entry holds both items and shows the facts of the later one, so their order is what the team reads.
+        await using var h = await NotifyHarness.StartAsync();
+        await h.AddModelAsync("anthropic", "claude-3-opus", Today.AddDays(7));
+        await h.AddModelAsync("aws-bedrock", "claude-3-opus", Today.AddDays(30));
+        await h.CreateTeamAsync("payments");
+        // The platform pin is registered first, so it has the lower id.
+        var response = await h.Client().PutAsJsonAsync("/api/teams/payments/apps/checkout", new
+        {
+            pins = new object[]
+            {
+                new { provider = "anthropic", model = "claude-3-opus", platform = "aws-bedrock" },
+                new { provider = "anthropic", model = "claude-3-opus" },
+            },
+        });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+
+        await h.PlanAsync();
+
+        Assert.Equal([("anthropic", 7), ("aws-bedrock", 30)],
+            (await h.NotificationsAsync()).Select(n => (n.Platform, n.Milestone ?? -1)).ToArray());
+    }
+
+    [Fact]
+    public async Task PinsOfOneModelInTwoEnvironmentsArePlannedInTheOrderTheyWereRegistered()
+    {
+        // A digest lists equally urgent items of one app and model in planning order.
+        await using var h = await NotifyHarness.StartAsync();
+        await h.AddModelAsync("openai", "gpt-4-0613", Today.AddDays(7));
+        await h.CreateTeamAsync("payments");
+        var response = await h.Client().PutAsJsonAsync("/api/teams/payments/apps/checkout", new
+        {
+            pins = new object[]
+            {
+                new { provider = "openai", model = "gpt-4-0613", environment = "staging" },
+                new { provider = "openai", model = "gpt-4-0613", environment = "prod" },
+            },
+        });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+
+        await h.PlanAsync();
+
+        Assert.Equal(["staging", "prod"], (await h.NotificationsAsync()).Select(n => n.Environment).ToArray());
+    }
+
+    [Fact]
     public async Task AReadyPinAlertsOnlyAtTheQuieterMilestones()
     {
         await using var h = await OnePinAsync(40);
