@@ -128,13 +128,16 @@ echo
 echo "soak       ${soak} s measured after ${warmup} s warm-up, RSS sampled every ${every} s"
 awk -v idle="$(cat "$work/rss.idle")" -v warm="$warmup" -v startup="$(awk -v a="$started" -v b="$ready" "BEGIN { print b - a }")" '
   NR == 1 { t0 = $1 }
-  { t = $1 - t0; if (t >= warm) { n++; if (n == 1) first = $2; last = $2; if ($2 > peak) peak = $2;
-      sx += t; sy += $2; sxx += t * t; sxy += t * $2 } }
+  { t = $1 - t0; if (t >= warm) { n++; if (n == 1) first = $2; last = $2; if ($2 > peak) peak = $2; ts[n] = t; rss[n] = $2 } }
+  function slope(from, to,   i, k, sx, sy, sxx, sxy) {
+    for (i = from; i <= to; i++) { k++; sx += ts[i]; sy += rss[i]; sxx += ts[i] * ts[i]; sxy += ts[i] * rss[i] }
+    return k > 1 ? (k * sxy - sx * sy) / (k * sxx - sx * sx) * 60 / 1024 : 0
+  }
   END {
-    slope = n > 1 ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : 0
     printf "start-up   %.1f s to a healthy /health\n", startup
     printf "RSS        idle %.0f MiB, after warm-up %.0f MiB, peak %.0f MiB, end %.0f MiB (%d samples)\n", idle / 1024, first / 1024, peak / 1024, last / 1024, n
-    printf "RSS trend  %+.2f MiB/min over the soak (least squares)\n", slope * 60 / 1024
+    # The heap grows to the GC budget of the load first; a leak keeps growing after that, so the second half tells.
+    printf "RSS trend  %+.2f MiB/min over the soak, %+.2f MiB/min over its second half (least squares)\n", slope(1, n), slope(int(n / 2) + 1, n)
   }' "$work/rss.log"
 crawls=$(grep -c "Job crawl finished" "$work/host.log" || true)
 plans=$(grep -c "Job notify-plan finished" "$work/host.log" || true)
