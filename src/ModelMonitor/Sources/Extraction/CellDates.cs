@@ -60,20 +60,10 @@ internal static class CellDates
         List<string>? withLetters = null;
         foreach (var code in codes)
         {
-            if (HasLetter(code))
+            if (ModelIds.HasLetter(code))
                 (withLetters ??= []).Add(code);
         }
         return withLetters;
-    }
-
-    private static bool HasLetter(string text)
-    {
-        foreach (var c in text)
-        {
-            if (char.IsLetter(c))
-                return true;
-        }
-        return false;
     }
 
     private static bool HasDigit(string text)

@@ -150,7 +150,7 @@ public static partial class ModelIds
         return true;
     }
 
-    private static bool HasLetter(string text) => LetterCount(text) > 0;
+    internal static bool HasLetter(string text) => LetterCount(text) > 0;
 
     private static int LetterCount(string text)
     {
