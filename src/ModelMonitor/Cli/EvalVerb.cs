@@ -32,6 +32,10 @@ internal static class EvalVerb
         var error = Console.Error;
         var ct = context.CancellationToken;
 
+        // The models' clients and prices (the catalog, when a database is configured) are ready by the time the suite is read.
+        var runner = services.GetRequiredService<RegressionRunner>();
+        var preparing = Task.Run(() => runner.Prepare(baseline, candidate), CancellationToken.None);
+
         Suite suite;
         try
         {
@@ -39,6 +43,7 @@ internal static class EvalVerb
         }
         catch (SuiteException ex)
         {
+            await preparing;
             foreach (var problem in ex.Errors)
                 await error.WriteLineAsync($"monitor eval: {problem}");
             await error.WriteLineAsync($"monitor eval: {ex.Errors.Count} problem(s) in {ex.File}; no model was called.");
@@ -69,10 +74,11 @@ internal static class EvalVerb
             Progress = args.Has("--no-progress") ? null : new ConsoleProgress(error, time),
         };
 
+        await preparing;
         RunOutcome outcome;
         try
         {
-            outcome = await services.GetRequiredService<RegressionRunner>().RunAsync(request, ct);
+            outcome = await runner.RunAsync(request, ct);
         }
         catch (RunRefusedException ex)
         {

@@ -18,6 +18,8 @@ public sealed partial class CatalogModelPrices(
     // Prices change rarely; a run asks a handful of times, the verdict once more.
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<ModelReference, (ModelPrice? Price, DateTimeOffset At)> _cache = new();
+    // Set when the catalog could not be read: until then, no model waits on another failing connection (or logs it again).
+    private long _unavailableUntilTicks;
 
     public ModelPrice? Find(ModelReference model)
     {
@@ -26,13 +28,19 @@ public sealed partial class CatalogModelPrices(
         var now = time.GetUtcNow();
         if (_cache.TryGetValue(model, out var cached) && now - cached.At < CacheFor)
             return cached.Price;
-        var found = FromCatalog(model);
-        _cache[model] = (found, now);
+        if (now.UtcTicks < Interlocked.Read(ref _unavailableUntilTicks))
+            return null;
+        var found = FromCatalog(model, out var unavailable);
+        if (unavailable)
+            Interlocked.Exchange(ref _unavailableUntilTicks, (now + CacheFor).UtcTicks);
+        else
+            _cache[model] = (found, now);
         return found;
     }
 
-    private ModelPrice? FromCatalog(ModelReference model)
+    private ModelPrice? FromCatalog(ModelReference model, out bool unavailable)
     {
+        unavailable = false;
         // `eval` without a database (no connection string, or one that is not registered): configuration only.
         if (string.IsNullOrWhiteSpace(services.GetRequiredService<IConfiguration>().GetConnectionString("Monitor")))
             return null;
@@ -44,6 +52,7 @@ public sealed partial class CatalogModelPrices(
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
             Log.CatalogUnavailable(logger, model.ToString(), ex.Message);
+            unavailable = true;
             return null;
         }
         var providers = options.Value.ProviderEndpoints
@@ -67,13 +76,14 @@ public sealed partial class CatalogModelPrices(
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
             Log.CatalogUnavailable(logger, model.ToString(), ex.Message);
+            unavailable = true;
             return null;
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "No catalog price for {Model}: the catalog could not be read ({Reason})")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "No catalog price for {Model}: the catalog could not be read ({Reason}); configured prices only for the next 5 minutes")]
         public static partial void CatalogUnavailable(ILogger logger, string model, string reason);
     }
 }

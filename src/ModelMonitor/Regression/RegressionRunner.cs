@@ -70,6 +70,25 @@ public sealed partial class RegressionRunner(
         return outcome with { Results = [.. finished.Values, .. outcome.Results], EstimatedUsd = (judge is not null && judgePrice is null) || baseline.Price is null || candidate.Price is null ? null : estimate };
     }
 
+    /// Builds the models' clients and looks up their prices (which may mean a catalog query) ahead of a run,
+    /// so that a caller can overlap them with other start-up work; the run finds both cached. A model that cannot
+    /// be resolved is left for the run to refuse, with its message.
+    public void Prepare(ModelReference baseline, ModelReference candidate)
+    {
+        foreach (var model in (ReadOnlySpan<ModelReference>)[baseline, candidate])
+        {
+            try
+            {
+                endpoints.Resolve(model);
+            }
+            catch (EndpointConfigurationException)
+            {
+                continue;
+            }
+            prices.Find(model);
+        }
+    }
+
     private ModelTarget ResolveOrRefuse(ModelReference model, string role)
     {
         try

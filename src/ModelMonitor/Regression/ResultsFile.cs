@@ -32,7 +32,11 @@ public static class ResultsFile
         var full = Path.GetFullPath(path);
         var temp = full + ".tmp";
         await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true))
-            await JsonSerializer.SerializeAsync(stream, document, RegressionJson.Default.ResultsDocument, cancellationToken);
+        {
+            await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            JsonSerializer.Serialize(writer, document, ResultsFileWriting.Default.ResultsDocument);
+            await writer.FlushAsync(cancellationToken);
+        }
         File.Move(temp, full, overwrite: true);
     }
 
@@ -60,3 +64,10 @@ public static class ResultsFile
 [JsonSerializable(typeof(RegressionReport))]
 [JsonSerializable(typeof(IReadOnlyList<AssertionResult>))]
 internal sealed partial class RegressionJson : JsonSerializerContext;
+
+/// Writes the results file with the generated serializer alone: a one-shot `eval` then builds no property
+/// metadata (hundreds of generic instantiations the JIT would compile just before the process exits).
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(ResultsDocument))]
+internal sealed partial class ResultsFileWriting : JsonSerializerContext;

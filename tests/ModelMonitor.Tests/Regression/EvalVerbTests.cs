@@ -1,7 +1,11 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using ModelMonitor.Cli;
 using ModelMonitor.Regression;
+using ModelMonitor.Storage;
+using Npgsql;
 using ModelMonitor.Tests.Fixtures;
 
 namespace ModelMonitor.Tests.Regression;
@@ -26,14 +30,18 @@ public sealed class EvalVerbTests : IAsyncLifetime
         return path;
     }
 
-    private async Task<(int Exit, string Out)> EvalAsync(params string[] args)
+    private Task<(int Exit, string Out)> EvalAsync(params string[] args) => EvalWithCatalogAsync(null, args);
+
+    private async Task<(int Exit, string Out)> EvalWithCatalogAsync(string? connectionString, params string[] args)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Endpoints:local:Kind"] = "openai",
             ["Endpoints:local:BaseUrl"] = _server.OpenAIBaseUrl,
+            ["ConnectionStrings:Monitor"] = connectionString ?? "",
         });
+        builder.AddStorage();
         builder.AddRegression();
         await using var app = builder.Build();
         using var output = new StringWriter();
@@ -97,6 +105,40 @@ public sealed class EvalVerbTests : IAsyncLifetime
         Assert.Contains("baseline:  ANSWER: HELLO", stdout, StringComparison.Ordinal);
         Assert.Contains("candidate: I am not sure.", stdout, StringComparison.Ordinal);
         Assert.Contains("Verdict     NEEDS REVIEW", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACatalogThatCannotBeReadIsTriedOnceAndTheRunGoesOnWithoutPrices()
+    {
+        // A "database" that accepts connections and hangs up: each attempt to read prices is one accepted connection.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var attempts = 0;
+        var accepting = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var socket = await listener.AcceptSocketAsync();
+                Interlocked.Increment(ref attempts);
+            }
+        });
+        var connectionString = $"Host=127.0.0.1;Port={((IPEndPoint)listener.LocalEndpoint).Port};Database=monitor;Username=postgres;Timeout=5";
+        // How many connections one failed open makes (the client may try more than once).
+        await using (var probe = new NpgsqlConnection(connectionString))
+            await Assert.ThrowsAsync<NpgsqlException>(() => probe.OpenAsync());
+        var perOpen = Interlocked.Exchange(ref attempts, 0);
+        var suite = Write("suite.yaml", Suite);
+
+        var (exit, stdout) = await EvalWithCatalogAsync(connectionString,
+            "--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--no-progress");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("(no price)", stdout, StringComparison.Ordinal);
+        // Two models, priced before the run and again for the verdict: the catalog was tried once.
+        Assert.Equal(perOpen, Volatile.Read(ref attempts));
+        Assert.Equal(4, _server.Requests.Count);
+        listener.Stop();
+        await Assert.ThrowsAnyAsync<Exception>(() => accepting);
     }
 
     [Fact]
