@@ -196,6 +196,12 @@ public sealed partial class Crawler(
                 if (key is null)
                     return new FetchFailed(source.DisplayUrl, null, $"no API key: set the environment variable {source.ApiKeyVariable}");
                 return await pages.FetchAsync(Request(source, new Uri(source.DisplayUrl), etag, lastModified) with { BearerToken = key }, cancellationToken);
+            case SourceKinds.BedrockApi:
+                if (AwsCredentials.From(configuration) is not { } credentials)
+                    return new FetchFailed(source.DisplayUrl, null,
+                        $"no AWS credentials: set the environment variables {AwsCredentials.AccessKeyIdVariable} and {AwsCredentials.SecretAccessKeyVariable} (and {AwsCredentials.SessionTokenVariable} for temporary ones)");
+                var signing = new AwsSigning(credentials, source.Region, "bedrock");
+                return await pages.FetchAsync(Request(source, new Uri(source.DisplayUrl), etag, lastModified) with { Aws = signing }, cancellationToken);
             default:
                 return await pages.FetchAsync(Request(source, new Uri(source.Url!), etag, lastModified), cancellationToken);
         }

@@ -33,7 +33,7 @@ internal static class SourcesExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             })
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .RedactLoggedHeaders(["Authorization"])
+            .RedactLoggedHeaders(["Authorization", "x-amz-security-token"])
             // The same standard handler as every client, but tunable under Fetching:Resilience.
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(resilience => configuration.GetSection($"{FetchingOptions.Section}:Resilience").Bind(resilience));

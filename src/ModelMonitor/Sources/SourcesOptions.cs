@@ -27,7 +27,7 @@ public sealed class SourceDefinition
     // The extractor to read it with and, unless a row names another platform, the catalog provider.
     public string Provider { get; set; } = "";
 
-    // page | github-file | declarative | openai-api (see SourceKinds).
+    // page | github-file | declarative | openai-api | bedrock-api (see SourceKinds).
     public string Kind { get; set; } = SourceKinds.Page;
 
     public string? Url { get; set; }
@@ -52,8 +52,11 @@ public sealed class SourceDefinition
     // provider-page | provider-api | registry; by default from the kind (and `registry` for litellm).
     public string? Authority { get; set; }
 
-    // API kinds: the environment variable (or configuration key) holding the key. The key itself is never stored.
+    // openai-api: the environment variable (or configuration key) holding the key. The key itself is never stored.
     public string? ApiKeyVariable { get; set; }
+
+    // bedrock-api: the AWS region whose foundation models are listed (credentials: AWS_ACCESS_KEY_ID and the rest).
+    public string Region { get; set; } = "us-east-1";
 
     // declarative: how to find the table and which header gives which fact (Provider defaults to the source's).
     public DeclarativeTableOptions? Table { get; set; }
@@ -66,7 +69,7 @@ public sealed class SourceDefinition
         "provider-page" => SourceAuthority.ProviderPage,
         "provider-api" => SourceAuthority.ProviderApi,
         "registry" => SourceAuthority.Registry,
-        _ when Kind == SourceKinds.OpenAiApi => SourceAuthority.ProviderApi,
+        _ when Kind is SourceKinds.OpenAiApi or SourceKinds.BedrockApi => SourceAuthority.ProviderApi,
         _ when Provider == "litellm" => SourceAuthority.Registry,
         _ => SourceAuthority.ProviderPage,
     };
@@ -77,15 +80,24 @@ public sealed class SourceDefinition
     // Where the bytes come from, as recorded on snapshots and observations.
     public string DisplayUrl => Kind == SourceKinds.GitHubFile
         ? $"https://github.com/{Repository}/blob/{Ref}/{Path}"
-        : Url ?? (Kind == SourceKinds.OpenAiApi ? SourceKinds.OpenAiModelsUrl : "");
+        : Url ?? Kind switch
+        {
+            SourceKinds.OpenAiApi => SourceKinds.OpenAiModelsUrl,
+            SourceKinds.BedrockApi => $"https://bedrock.{Region}.amazonaws.com/foundation-models",
+            _ => "",
+        };
 
     /// The API key for API kinds, read from configuration (which includes the environment) by name.
     public string? ApiKey(IConfiguration configuration) =>
         ApiKeyVariable is { Length: > 0 } variable && configuration[variable] is { Length: > 0 } key ? key : null;
 
     /// Whether scheduled crawls include this source: enabled, and for API kinds, a key is configured.
-    public bool IsActive(IConfiguration configuration) =>
-        Enabled && (Kind != SourceKinds.OpenAiApi || ApiKey(configuration) is not null);
+    public bool IsActive(IConfiguration configuration) => Enabled && Kind switch
+    {
+        SourceKinds.OpenAiApi => ApiKey(configuration) is not null,
+        SourceKinds.BedrockApi => Fetching.AwsCredentials.From(configuration) is not null,
+        _ => true,
+    };
 }
 
 public static class SourceKinds
@@ -98,7 +110,7 @@ public static class SourceKinds
 
     public const string OpenAiModelsUrl = "https://api.openai.com/v1/models";
 
-    public static readonly IReadOnlyList<string> Built = [Page, GitHubFile, Declarative, OpenAiApi];
+    public static readonly IReadOnlyList<string> Built = [Page, GitHubFile, Declarative, OpenAiApi, BedrockApi];
 }
 
 internal sealed partial class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
@@ -151,7 +163,10 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
                     failures.Add($"{at}:Ref must name a branch, tag or commit.");
                 break;
             case SourceKinds.BedrockApi:
-                failures.Add($"{at}:Kind 'bedrock-api' is not built (it needs AWS SigV4 signing); read the 'aws-bedrock' lifecycle page instead.");
+                if (source.Url is not null)
+                    RequireHttpUrl(at, source.Url, failures);
+                if (!RegionPattern().IsMatch(source.Region))
+                    failures.Add($"{at}:Region must be an AWS region such as us-east-1, not '{source.Region}'.");
                 break;
             default:
                 failures.Add($"{at}:Kind must be one of {string.Join(", ", SourceKinds.Built)}, not '{source.Kind}'.");
@@ -181,6 +196,9 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")]
+    private static partial Regex RegionPattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
     private static partial Regex RepositoryPattern();

@@ -42,7 +42,8 @@ public sealed class PageServer : IAsyncDisposable
                 request.Headers.IfNoneMatch.ToString(),
                 request.Headers.IfModifiedSince.ToString(),
                 request.Headers.UserAgent.ToString(),
-                request.Headers.Authorization.ToString()));
+                request.Headers.Authorization.ToString(),
+                request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
             server._arrived.Release();
             if (server._handlers.TryGetValue(request.Path.Value ?? "", out var handler))
                 await handler(context);
@@ -104,4 +105,4 @@ public sealed class PageServer : IAsyncDisposable
     }
 }
 
-public sealed record PageRequest(string Path, string IfNoneMatch, string IfModifiedSince, string UserAgent, string Authorization);
+public sealed record PageRequest(string Path, string IfNoneMatch, string IfModifiedSince, string UserAgent, string Authorization, IReadOnlyDictionary<string, string> Headers);

@@ -19,7 +19,7 @@ using Npgsql;
 namespace ModelMonitor.Tests.Hardening;
 
 /// Runs every flow that handles a secret with known values (admin token, team token, SMTP password, webhook
-/// key and the secret derived from it, a source's API key, a model endpoint's API key), failures included,
+/// key and the secret derived from it, a source's API key, AWS credentials, a model endpoint's API key), failures included,
 /// with every log category at Trace, then looks for each value in the logs, the pages and API answers,
 /// the emails, the errors and every row of every table.
 public sealed class SecretsTests
@@ -29,6 +29,8 @@ public sealed class SecretsTests
     private const string WebhookKey = "whk-5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f";
     private const string SourceKey = "sk-source-9a8b7c6d5e4f3a2b1c0d9e8f";
     private const string EndpointKey = "sk-endpoint-1q2w3e4r5t6y7u8i9o0p";
+    private const string AwsSecretKey = "aws-secret-Zx9Yw8Xv7Wu6Vt5Us4Tr3Sq2";
+    private const string AwsSessionToken = "aws-session-Pq1Or2Ns3Mt4Lu5Kv6Jw7";
 
     [Fact]
     public async Task NoSecretAppearsInLogsPagesEmailsErrorsOrTheDatabase()
@@ -55,6 +57,10 @@ public sealed class SecretsTests
             ["Sources:openai-api:Url"] = pages.Url("/v1/models"),
             ["TEST_SOURCE_KEY"] = SourceKey,
             ["Sources:openai-api:ApiKeyVariable"] = "TEST_SOURCE_KEY",
+            ["Sources:bedrock-api:Url"] = pages.Url("/foundation-models"),
+            ["AWS_ACCESS_KEY_ID"] = "AKIDSECRETSTEST",
+            ["AWS_SECRET_ACCESS_KEY"] = AwsSecretKey,
+            ["AWS_SESSION_TOKEN"] = AwsSessionToken,
             ["Fetching:Resilience:Retry:Delay"] = "00:00:00",
             ["Endpoints:fake:Kind"] = "openai",
             ["Endpoints:fake:BaseUrl"] = llm.OpenAIBaseUrl,
@@ -97,13 +103,16 @@ public sealed class SecretsTests
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync("""{"object": "list", "data": [{"id": "gpt-4-0613", "object": "model", "created": 1686588896, "owned_by": "openai", "shutdown_date": "2026-12-05"}]}""");
         });
+        pages.Serve("/foundation-models", """{"modelSummaries": [{"modelId": "anthropic.claude-3-sonnet-20240229-v1:0", "modelLifecycle": {"status": "LEGACY", "endOfLifeTime": 1772323200}}]}""", "application/json");
         CrawlResult[] crawls;
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var crawler = scope.ServiceProvider.GetRequiredService<Crawler>();
-            crawls = [await crawler.CrawlAsync("openai-api"), await crawler.CrawlAsync("openai-api")];
+            crawls = [await crawler.CrawlAsync("openai-api"), await crawler.CrawlAsync("openai-api"), await crawler.CrawlAsync("bedrock-api")];
         }
         Assert.Equal(CrawlOutcome.Applied, crawls[1].Outcome);
+        Assert.Equal(CrawlOutcome.Applied, crawls[2].Outcome);
+        Assert.Equal(AwsSessionToken, pages.Requests.First(r => r.Path == "/foundation-models").Headers["x-amz-security-token"]);
         Assert.Equal("Bearer " + SourceKey, pages.Requests.First(r => r.Path == "/v1/models").Authorization);
 
         // Teams, apps and the webhook through the API; wrong tokens (one a near miss of the admin token) on the way.
@@ -177,6 +186,8 @@ public sealed class SecretsTests
             ["webhook secret"] = webhookSecret,
             ["source API key"] = SourceKey,
             ["endpoint API key"] = EndpointKey,
+            ["AWS secret access key"] = AwsSecretKey,
+            ["AWS session token"] = AwsSessionToken,
         };
         var logText = logs.Text;
         Assert.True(logText.Length > 10_000, "the flows logged almost nothing: " + logText.Length); // proves the capture works

@@ -518,6 +518,62 @@ public sealed class OtherSourceKindTests
     }
 
     [Fact]
+    public async Task TheBedrockModelsApiIsReadWithASignedRequestAndRanksBelowThePage()
+    {
+        await using var server = await PageServer.StartAsync();
+        server.Serve("/foundation-models", """
+            {"modelSummaries": [
+              {"modelId": "anthropic.claude-3-sonnet-20240229-v1:0", "providerName": "Anthropic",
+               "modelLifecycle": {"status": "LEGACY", "legacyTime": 1745827200, "endOfLifeTime": 1772323200}},
+              {"modelId": "amazon.nova-pro-v1:0", "providerName": "Amazon", "modelLifecycle": {"status": "ACTIVE", "startOfLifeTime": 1733097600}}
+            ]}
+            """, "application/json");
+        await using var app = await MonitorApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sources:bedrock-api:Url"] = server.Url("/foundation-models"),
+            ["Sources:bedrock-api:Region"] = "eu-west-1",
+            ["AWS_ACCESS_KEY_ID"] = "AKIDTEST",
+            ["AWS_SECRET_ACCESS_KEY"] = "test-secret-key",
+        });
+        await ReconcileTests.ReconcileAsync(app, "aws-bedrock", new ModelMonitor.Sources.Extraction.Observation
+        {
+            Provider = "aws-bedrock", Platform = "aws-bedrock", Model = "anthropic.claude-3-sonnet-20240229-v1:0",
+            Status = ModelMonitor.Catalog.LifecycleStatus.Legacy, RetiresOn = new DateOnly(2026, 3, 15),
+        });
+
+        var result = await CrawlTests.CrawlAsync(app, "bedrock-api");
+
+        Assert.Equal((CrawlOutcome.Applied, 2), (result.Outcome, result.Rows));
+        // The signature is the one of the request the server received: its Host (with the port), path and x-amz-date.
+        var received = server.Requests.Single(r => r.Path == "/foundation-models");
+        var amzDate = received.Headers["x-amz-date"];
+        Assert.Equal(app.Clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture), amzDate);
+        using var expected = new HttpRequestMessage(HttpMethod.Get, $"http://{received.Headers["Host"]}{received.Path}");
+        ModelMonitor.Sources.Fetching.AwsSigV4.Sign(expected, new(new("AKIDTEST", "test-secret-key", null), "eu-west-1", "bedrock"), app.Clock.GetUtcNow());
+        Assert.Equal(Assert.Single(expected.Headers.GetValues("Authorization")), received.Authorization);
+        Assert.StartsWith($"AWS4-HMAC-SHA256 Credential=AKIDTEST/{amzDate[..8]}/eu-west-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=", received.Authorization, StringComparison.Ordinal);
+        // The page's date stands; the API's is kept as a conflicting statement.
+        var sonnet = await ReconcileTests.ModelAsync(app, "aws-bedrock", "anthropic.claude-3-sonnet-20240229-v1:0");
+        Assert.Equal((new DateOnly(2026, 3, 15), "aws-bedrock"), (sonnet.RetiresOn, sonnet.RetiresOnSource));
+        Assert.Equal(1, await app.WithDbAsync(db => db.SourceStatements.CountAsync(s => s.SourceName == "bedrock-api" && s.RetiresOn == new DateOnly(2026, 3, 1))));
+        var nova = await ReconcileTests.ModelAsync(app, "aws-bedrock", "amazon.nova-pro-v1:0");
+        Assert.Equal((ModelMonitor.Catalog.LifecycleStatus.Active, new DateOnly(2024, 12, 2), "bedrock-api"), (nova.Status, nova.ReleasedOn, nova.CurrentSource));
+    }
+
+    [Fact]
+    public async Task TheBedrockModelsApiWithoutCredentialsIsInactiveAndFailsClearlyWhenAskedFor()
+    {
+        await using var app = await MonitorApp.StartAsync();
+
+        var result = await CrawlTests.CrawlAsync(app, "bedrock-api");
+
+        Assert.Equal((CrawlOutcome.Failed, "no AWS credentials: set the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)"),
+            (result.Outcome, result.Detail));
+        var source = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources["bedrock-api"];
+        Assert.False(source.IsActive(app.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
+    }
+
+    [Fact]
     public async Task TheOpenAiModelsApiWithoutAKeyIsInactiveAndFailsClearlyWhenAskedFor()
     {
         await using var app = await MonitorApp.StartAsync();

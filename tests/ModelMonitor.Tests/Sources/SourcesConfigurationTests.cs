@@ -16,20 +16,21 @@ public sealed class SourcesConfigurationTests
         var sources = app.Services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources;
 
         Assert.Equal(
-            ["anthropic", "aws-bedrock", "azure-openai", "cohere", "google-gemini", "google-vertex", "litellm", "mistral", "openai", "openai-api"],
+            ["anthropic", "aws-bedrock", "azure-openai", "bedrock-api", "cohere", "google-gemini", "google-vertex", "litellm", "mistral", "openai", "openai-api"],
             sources.Keys.Order(StringComparer.Ordinal));
-        Assert.All(sources.Values.Where(s => s.Name != "openai-api"), s => Assert.Equal(s.Name, s.Provider));
+        Assert.All(sources.Values.Where(s => s.Name is not ("openai-api" or "bedrock-api")), s => Assert.Equal(s.Name, s.Provider));
         var azure = sources["azure-openai"];
         Assert.Equal((SourceKinds.GitHubFile, "MicrosoftDocs/azure-ai-docs", "articles/ai-foundry/openai/includes/retirement/models.md"), (azure.Kind, azure.Repository, azure.Path));
         Assert.Equal(SourceAuthority.Registry, sources["litellm"].AuthorityValue);
         Assert.Equal(SourceAuthority.ProviderApi, sources["openai-api"].AuthorityValue);
+        Assert.Equal((SourceAuthority.ProviderApi, "https://bedrock.us-east-1.amazonaws.com/foundation-models"), (sources["bedrock-api"].AuthorityValue, sources["bedrock-api"].DisplayUrl));
         Assert.Equal(SourceDefinition.DefaultMaxBytes, sources["openai"].MaxBytes);
         Assert.Equal(30, sources["openai"].TimeoutSeconds);
     }
 
     [Theory]
-    [InlineData("Kind", "rss", "Sources:openai:Kind must be one of page, github-file, declarative, openai-api, not 'rss'.")]
-    [InlineData("Kind", "bedrock-api", "Sources:openai:Kind 'bedrock-api' is not built (it needs AWS SigV4 signing)")]
+    [InlineData("Kind", "rss", "Sources:openai:Kind must be one of page, github-file, declarative, openai-api, bedrock-api, not 'rss'.")]
+    [InlineData("Region", "virginia", "Sources:openai:Region must be an AWS region such as us-east-1, not 'virginia'.")]
     [InlineData("Url", "ftp://example.com/page", "Sources:openai:Url must be an absolute http(s) URL, not 'ftp://example.com/page'.")]
     [InlineData("Schedule", "every six hours", "Sources:openai:Schedule is not a valid Quartz cron expression: 'every six hours'.")]
     [InlineData("Provider", "acme", "Sources:openai:Provider 'acme' has no built-in extractor")]
@@ -52,6 +53,7 @@ public sealed class SourcesConfigurationTests
             case "TimeoutSeconds": source.TimeoutSeconds = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             case "AllowedHosts:0": source.AllowedHosts.Add(value); break;
             case "Authority": source.Authority = value; break;
+            case "Region": source.Kind = SourceKinds.BedrockApi; source.Region = value; break;
         }
 
         var result = new SourcesOptionsValidator().Validate(null, options);

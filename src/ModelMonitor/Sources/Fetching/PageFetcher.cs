@@ -30,7 +30,7 @@ public sealed partial class PageFetcher(IHttpClientFactory clients, TimeProvider
             var client = clients.CreateClient(HttpClientName);
             for (var redirects = 0; ; redirects++)
             {
-                using var message = Build(request, url);
+                using var message = Build(request, url, time.GetUtcNow());
                 using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token);
                 var status = (int)response.StatusCode;
 
@@ -97,7 +97,7 @@ public sealed partial class PageFetcher(IHttpClientFactory clients, TimeProvider
         }
     }
 
-    private static HttpRequestMessage Build(FetchRequest request, Uri url)
+    private static HttpRequestMessage Build(FetchRequest request, Uri url, DateTimeOffset now)
     {
         var message = new HttpRequestMessage(HttpMethod.Get, url);
         message.Headers.UserAgent.ParseAdd(Product.UserAgent);
@@ -108,6 +108,8 @@ public sealed partial class PageFetcher(IHttpClientFactory clients, TimeProvider
             message.Headers.IfModifiedSince = since;
         if (request.BearerToken is { Length: > 0 } token)
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (request.Aws is { } aws)
+            AwsSigV4.Sign(message, aws, now);
         return message;
     }
 
@@ -154,6 +156,9 @@ public sealed record FetchRequest(Uri Url, long MaxBytes, TimeSpan Timeout, IRea
     public string? ETag { get; init; }
     public string? LastModified { get; init; }
     public string? BearerToken { get; init; }
+
+    // Signs each request (redirects included) with AWS Signature Version 4.
+    public AwsSigning? Aws { get; init; }
 
     // The URL's own host is always allowed; "*.example.com" allows every subdomain of example.com.
     public bool IsHostAllowed(string host) =>

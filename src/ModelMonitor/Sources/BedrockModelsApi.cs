@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json;
+using ModelMonitor.Catalog;
+using ModelMonitor.Sources.Extraction;
+
+namespace ModelMonitor.Sources;
+
+/// Amazon Bedrock's `ListFoundationModels` (`GET /foundation-models`, signed with SigV4): every foundation model of
+/// the region with its `modelLifecycle` — `status` (ACTIVE or LEGACY) and, where Bedrock has set them,
+/// `startOfLifeTime`, `legacyTime`, `publicExtendedAccessTime` and `endOfLifeTime` (epoch seconds or ISO 8601).
+/// For models launched from September 2026 Bedrock states end-of-life dates on model cards, not on its lifecycle
+/// page, so this is where they can be read.
+public sealed class BedrockModelsApi : IExtractor
+{
+    public const string Section = "ListFoundationModels";
+
+    // Not public: the `extract` registry lists page extractors by provider, and "aws-bedrock" is the page's.
+    internal BedrockModelsApi()
+    {
+    }
+
+    public string Provider => "aws-bedrock";
+
+    public IReadOnlyList<Observation> Extract(string content)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(content);
+        }
+        catch (JsonException ex)
+        {
+            throw new ExtractionException($"Bedrock ListFoundationModels response is not valid JSON: {ex.Message}");
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("modelSummaries", out var summaries) || summaries.ValueKind != JsonValueKind.Array)
+                throw new ExtractionException("Bedrock ListFoundationModels response has no 'modelSummaries' array.");
+
+            var observations = new List<Observation>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var summary in summaries.EnumerateArray())
+            {
+                if (summary.ValueKind != JsonValueKind.Object || String(summary, "modelId") is not { Length: > 0 } id || !seen.Add(id))
+                    continue;
+                var problems = new List<string>();
+                var lifecycle = summary.TryGetProperty("modelLifecycle", out var l) && l.ValueKind == JsonValueKind.Object ? l : default;
+                var rawStatus = lifecycle.ValueKind == JsonValueKind.Object ? String(lifecycle, "status") : null;
+                LifecycleStatus? status = rawStatus?.ToUpperInvariant() switch
+                {
+                    null => null,
+                    "ACTIVE" => LifecycleStatus.Active,
+                    "LEGACY" => LifecycleStatus.Legacy,
+                    _ => Unknown(rawStatus, problems),
+                };
+                var launched = Date(lifecycle, "startOfLifeTime", problems);
+                var legacy = Date(lifecycle, "legacyTime", problems);
+                var extendedAccess = Date(lifecycle, "publicExtendedAccessTime", problems);
+                var endOfLife = Date(lifecycle, "endOfLifeTime", problems);
+                observations.Add(new Observation
+                {
+                    Provider = "aws-bedrock",
+                    Platform = "aws-bedrock",
+                    Model = id,
+                    Status = status,
+                    ReleasedOn = launched,
+                    DeprecatedOn = legacy,
+                    RetiresOn = endOfLife,
+                    Section = Section,
+                    Evidence = string.Join(" | ", new[]
+                    {
+                        id, String(summary, "providerName"), String(summary, "modelName"), rawStatus,
+                        legacy is null ? null : $"legacy {legacy:yyyy-MM-dd}",
+                        extendedAccess is null ? null : $"public extended access {extendedAccess:yyyy-MM-dd}",
+                        endOfLife is null ? null : $"end of life {endOfLife:yyyy-MM-dd}",
+                    }.Where(s => s is not null)),
+                    Problems = problems,
+                });
+            }
+            return observations;
+        }
+    }
+
+    private static LifecycleStatus? Unknown(string status, List<string> problems)
+    {
+        problems.Add($"unknown modelLifecycle status '{status}'");
+        return null;
+    }
+
+    private static string? String(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    // AWS JSON timestamps are epoch seconds (maybe fractional); ISO 8601 text is accepted too. The date is the UTC day.
+    private static DateOnly? Date(JsonElement lifecycle, string name, List<string> problems)
+    {
+        if (lifecycle.ValueKind != JsonValueKind.Object || !lifecycle.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var seconds) && seconds is > 0 and < 32503680000)
+            return DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)).UtcDateTime);
+        if (value.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+            return DateOnly.FromDateTime(instant.UtcDateTime);
+        problems.Add($"unreadable {name} '{value.GetRawText()}'");
+        return null;
+    }
+}
