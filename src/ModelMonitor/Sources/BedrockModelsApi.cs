@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ModelMonitor.Catalog;
 using ModelMonitor.Sources.Extraction;
@@ -52,12 +51,13 @@ public sealed class BedrockModelsApi : IExtractor
                     null => null,
                     "ACTIVE" => LifecycleStatus.Active,
                     "LEGACY" => LifecycleStatus.Legacy,
+                    "EOL" or "END_OF_LIFE" => LifecycleStatus.Retired,
                     _ => Unknown(rawStatus, problems),
                 };
-                var launched = Date(lifecycle, "startOfLifeTime", problems);
-                var legacy = Date(lifecycle, "legacyTime", problems);
-                var extendedAccess = Date(lifecycle, "publicExtendedAccessTime", problems);
-                var endOfLife = Date(lifecycle, "endOfLifeTime", problems);
+                var launched = ApiDates.Read(lifecycle, "startOfLifeTime", problems);
+                var legacy = ApiDates.Read(lifecycle, "legacyTime", problems);
+                var extendedAccess = ApiDates.Read(lifecycle, "publicExtendedAccessTime", problems);
+                var endOfLife = ApiDates.Read(lifecycle, "endOfLifeTime", problems);
                 observations.Add(new Observation
                 {
                     Provider = "aws-bedrock",
@@ -67,6 +67,8 @@ public sealed class BedrockModelsApi : IExtractor
                     ReleasedOn = launched,
                     DeprecatedOn = legacy,
                     RetiresOn = endOfLife,
+                    // An active model's end of life is the "no sooner than" date of its model card; a legacy model's is set.
+                    RetiresOnIsEstimate = endOfLife is not null && status == LifecycleStatus.Active,
                     Section = Section,
                     Evidence = string.Join(" | ", new[]
                     {
@@ -90,18 +92,4 @@ public sealed class BedrockModelsApi : IExtractor
 
     private static string? String(JsonElement item, string name) =>
         item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    // AWS JSON timestamps are epoch seconds (maybe fractional); ISO 8601 text is accepted too. The date is the UTC day.
-    private static DateOnly? Date(JsonElement lifecycle, string name, List<string> problems)
-    {
-        if (lifecycle.ValueKind != JsonValueKind.Object || !lifecycle.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            return null;
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var seconds) && seconds is > 0 and < 32503680000)
-            return DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)).UtcDateTime);
-        if (value.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
-            return DateOnly.FromDateTime(instant.UtcDateTime);
-        problems.Add($"unreadable {name} '{value.GetRawText()}'");
-        return null;
-    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ModelMonitor.Catalog;
 using ModelMonitor.Sources.Extraction;
@@ -40,8 +39,8 @@ public sealed class OpenAiModelsApi : IExtractor
                     continue;
                 var id = idElement.GetString()!;
                 var problems = new List<string>();
-                var shutdown = ReadDate(item, "shutdown_date", problems);
-                var created = ReadDate(item, "created", problems);
+                var shutdown = ApiDates.Read(item, "shutdown_date", problems);
+                var created = ApiDates.Read(item, "created", problems);
                 var owner = item.TryGetProperty("owned_by", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
                 observations.Add(new Observation
                 {
@@ -58,18 +57,5 @@ public sealed class OpenAiModelsApi : IExtractor
             }
             return observations;
         }
-    }
-
-    private static DateOnly? ReadDate(JsonElement item, string name, List<string> problems)
-    {
-        if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            return null;
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seconds) && seconds is > 0 and < 32503680000)
-            return DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime);
-        if (value.ValueKind == JsonValueKind.String
-            && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-            return date;
-        problems.Add($"unreadable {name} '{value.GetRawText()}'");
-        return null;
     }
 }

@@ -32,7 +32,9 @@ public sealed class BedrockModelsApiTests
               "modelLifecycle": { "status": "ACTIVE" }
             },
             { "modelId": "amazon.nova-pro-v1:0", "modelLifecycle": { "status": "ACTIVE" } },
-            { "modelId": "example.odd-v1:0", "modelLifecycle": { "status": "SUNSET", "endOfLifeTime": "soon" } },
+            { "modelId": "example.odd-v1:0", "modelLifecycle": { "status": "SUNSET", "endOfLifeTime": "soon", "legacyTime": "2525-01-01" } },
+            { "modelId": "amazon.nova-lite-v2:0", "modelLifecycle": { "status": "ACTIVE", "endOfLifeTime": 1830297600 } },
+            { "modelId": "ai21.j2-ultra-v1", "modelLifecycle": { "status": "EOL", "endOfLifeTime": 1725148800 } },
             { "modelName": "no id" },
             "not an object"
           ]
@@ -44,7 +46,8 @@ public sealed class BedrockModelsApiTests
     {
         var observations = new BedrockModelsApi().Extract(Sample);
 
-        Assert.Equal(["anthropic.claude-3-sonnet-20240229-v1:0", "amazon.nova-pro-v1:0", "example.odd-v1:0"], observations.Select(o => o.Model));
+        Assert.Equal(["anthropic.claude-3-sonnet-20240229-v1:0", "amazon.nova-pro-v1:0", "example.odd-v1:0", "amazon.nova-lite-v2:0", "ai21.j2-ultra-v1"],
+            observations.Select(o => o.Model));
         var sonnet = observations[0];
         Assert.Equal(("aws-bedrock", "aws-bedrock", LifecycleStatus.Legacy), (sonnet.Provider, sonnet.Platform, sonnet.Status));
         Assert.Equal((new DateOnly(2024, 3, 1), new DateOnly(2025, 4, 28), new DateOnly(2026, 3, 1)), (sonnet.ReleasedOn, sonnet.DeprecatedOn, sonnet.RetiresOn));
@@ -56,6 +59,11 @@ public sealed class BedrockModelsApiTests
 
         var nova = observations[1];
         Assert.Equal((LifecycleStatus.Active, (DateOnly?)null), (nova.Status, nova.RetiresOn));
+        // An active model's end of life is its "no sooner than" date; a retired one's is a fact.
+        var lite = observations[3];
+        Assert.Equal((LifecycleStatus.Active, new DateOnly(2028, 1, 1), true), (lite.Status, lite.RetiresOn, lite.RetiresOnIsEstimate));
+        var ultra = observations[4];
+        Assert.Equal((LifecycleStatus.Retired, new DateOnly(2024, 9, 1), false), (ultra.Status, ultra.RetiresOn, ultra.RetiresOnIsEstimate));
     }
 
     [Fact]
@@ -64,8 +72,8 @@ public sealed class BedrockModelsApiTests
         var odd = new BedrockModelsApi().Extract(Sample)[2];
 
         Assert.Null(odd.Status);
-        Assert.Null(odd.RetiresOn);
-        Assert.Equal(["unknown modelLifecycle status 'SUNSET'", "unreadable endOfLifeTime '\"soon\"'"], odd.Problems);
+        Assert.Equal(((DateOnly?)null, (DateOnly?)null), (odd.RetiresOn, odd.DeprecatedOn));
+        Assert.Equal(["unknown modelLifecycle status 'SUNSET'", "impossible legacyTime '\"2525-01-01\"'", "unreadable endOfLifeTime '\"soon\"'"], odd.Problems);
     }
 
     [Theory]
@@ -74,6 +82,39 @@ public sealed class BedrockModelsApiTests
     public void AnAnswerOfAnotherShapeIsAnExtractionError(string content, string expected)
     {
         var error = Assert.Throws<ExtractionException>(() => new BedrockModelsApi().Extract(content));
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class OpenAiModelsApiTests
+{
+    [Fact]
+    public void AShutdownDateMakesAModelDeprecatedInEitherSpelling()
+    {
+        var observations = new OpenAiModelsApi().Extract("""
+            {"object": "list", "data": [
+              {"id": "gpt-4-0613", "created": 1686588896, "owned_by": "openai", "shutdown_date": "2027-01-15"},
+              {"id": "babbage-002", "created": 1692634615, "owned_by": "system", "shutdown_date": 1791763200},
+              {"id": "gpt-4o-2024-08-06", "created": 1722814719, "owned_by": "system"},
+              {"id": "odd-model", "created": "yesterday", "shutdown_date": "2525-01-01"},
+              {"object": "model"}
+            ]}
+            """);
+
+        Assert.Equal(["gpt-4-0613", "babbage-002", "gpt-4o-2024-08-06", "odd-model"], observations.Select(o => o.Model));
+        Assert.Equal((LifecycleStatus.Deprecated, new DateOnly(2027, 1, 15), new DateOnly(2023, 6, 12)), (observations[0].Status, observations[0].RetiresOn, observations[0].ReleasedOn));
+        Assert.Equal((LifecycleStatus.Deprecated, new DateOnly(2026, 10, 12)), (observations[1].Status, observations[1].RetiresOn));
+        Assert.Equal((LifecycleStatus.Active, (DateOnly?)null), (observations[2].Status, observations[2].RetiresOn));
+        Assert.Equal(["impossible shutdown_date '\"2525-01-01\"'", "unreadable created '\"yesterday\"'"], observations[3].Problems);
+        Assert.Equal("GET /v1/models", observations[0].Section);
+    }
+
+    [Theory]
+    [InlineData("not json", "OpenAI /v1/models response is not valid JSON")]
+    [InlineData("""{"object": "list"}""", "OpenAI /v1/models response has no 'data' array.")]
+    public void AnAnswerOfAnotherShapeIsAnExtractionError(string content, string expected)
+    {
+        var error = Assert.Throws<ExtractionException>(() => new OpenAiModelsApi().Extract(content));
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
     }
 }
