@@ -32,7 +32,8 @@ internal static class EvalVerb
         var error = Console.Error;
         var ct = context.CancellationToken;
 
-        // The models' clients and prices (the catalog, when a database is configured) are ready by the time the suite is read.
+        // The models' clients and prices (the catalog, when a database is configured) are ready by the time the suite is
+        // read. A broken suite is reported without waiting for them.
         var runner = services.GetRequiredService<RegressionRunner>();
         var preparing = Task.Run(() => runner.Prepare(baseline, candidate), CancellationToken.None);
 
@@ -43,7 +44,6 @@ internal static class EvalVerb
         }
         catch (SuiteException ex)
         {
-            await preparing;
             foreach (var problem in ex.Errors)
                 await error.WriteLineAsync($"monitor eval: {problem}");
             await error.WriteLineAsync($"monitor eval: {ex.Errors.Count} problem(s) in {ex.File}; no model was called.");
