@@ -49,7 +49,7 @@ public sealed class CrawlVerbTests
         var result = await MonitorProcess.RunAsync(["crawl", "--source", "nope"], Environment(await PostgresServer.CreateDatabaseAsync()));
 
         Assert.Equal(64, result.ExitCode);
-        Assert.Contains("no source named 'nope' (configured: anthropic, aws-bedrock, azure-openai, cohere,", result.Stderr);
+        Assert.Contains("no source named 'nope' (configured: anthropic, aws-bedrock, azure-openai, bedrock-api, cohere,", result.Stderr);
     }
 
     [Fact]
