@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace ModelMonitor.Storage;
@@ -14,6 +16,9 @@ internal sealed partial class DatabaseMigrator(MonitorDb db, NpgsqlDataSource da
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
+        // EF Core reads the history table to learn what is applied and, on a fresh database, logs that read's failure
+        // as an error before creating the table: create it first, so a first migrate logs no failed command.
+        await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         await db.Database.MigrateAsync(cancellationToken);
         Log.Applied(logger, pending.Count, pending.Count == 0 ? "none" : string.Join(", ", pending));

@@ -35,6 +35,19 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task MigrateVerbOnAnEmptyDatabaseLogsNoFailure()
+    {
+        var connectionString = await PostgresServer.CreateEmptyDatabaseAsync("fresh");
+
+        var result = await MonitorProcess.RunAsync(["migrate"], new Dictionary<string, string?> { ["ConnectionStrings__Monitor"] = connectionString });
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Matches(@"Applied [1-9][0-9]* migration\(s\): [0-9]+_Initial", result.Stdout + result.Stderr);
+        Assert.DoesNotContain("fail:", result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Failed executing", result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MigrateVerbIsSafeOnADatabaseThatHoldsData()
     {
         var connectionString = await PostgresServer.CreateDatabaseAsync("verb");
