@@ -22,66 +22,51 @@ public sealed class BedrockModelsApi : IExtractor
 
     public IReadOnlyList<Observation> Extract(string content)
     {
-        JsonDocument document;
-        try
+        using var document = ModelsApiJson.Parse(content, "Bedrock ListFoundationModels", "modelSummaries", out var summaries);
+        var observations = new List<Observation>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var summary in summaries.EnumerateArray())
         {
-            document = JsonDocument.Parse(content);
-        }
-        catch (JsonException ex)
-        {
-            throw new ExtractionException($"Bedrock ListFoundationModels response is not valid JSON: {ex.Message}");
-        }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("modelSummaries", out var summaries) || summaries.ValueKind != JsonValueKind.Array)
-                throw new ExtractionException("Bedrock ListFoundationModels response has no 'modelSummaries' array.");
-
-            var observations = new List<Observation>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var summary in summaries.EnumerateArray())
+            if (summary.ValueKind != JsonValueKind.Object || String(summary, "modelId") is not { Length: > 0 } id || !seen.Add(id))
+                continue;
+            var problems = new List<string>();
+            var lifecycle = summary.TryGetProperty("modelLifecycle", out var l) && l.ValueKind == JsonValueKind.Object ? l : default;
+            var rawStatus = lifecycle.ValueKind == JsonValueKind.Object ? String(lifecycle, "status") : null;
+            LifecycleStatus? status = rawStatus?.ToUpperInvariant() switch
             {
-                if (summary.ValueKind != JsonValueKind.Object || String(summary, "modelId") is not { Length: > 0 } id || !seen.Add(id))
-                    continue;
-                var problems = new List<string>();
-                var lifecycle = summary.TryGetProperty("modelLifecycle", out var l) && l.ValueKind == JsonValueKind.Object ? l : default;
-                var rawStatus = lifecycle.ValueKind == JsonValueKind.Object ? String(lifecycle, "status") : null;
-                LifecycleStatus? status = rawStatus?.ToUpperInvariant() switch
+                null => null,
+                "ACTIVE" => LifecycleStatus.Active,
+                "LEGACY" => LifecycleStatus.Legacy,
+                "EOL" or "END_OF_LIFE" => LifecycleStatus.Retired,
+                _ => Unknown(rawStatus, problems),
+            };
+            var launched = ModelsApiJson.ReadDate(lifecycle, "startOfLifeTime", problems);
+            var legacy = ModelsApiJson.ReadDate(lifecycle, "legacyTime", problems);
+            var extendedAccess = ModelsApiJson.ReadDate(lifecycle, "publicExtendedAccessTime", problems);
+            var endOfLife = ModelsApiJson.ReadDate(lifecycle, "endOfLifeTime", problems);
+            observations.Add(new Observation
+            {
+                Provider = "aws-bedrock",
+                Platform = "aws-bedrock",
+                Model = id,
+                Status = status,
+                ReleasedOn = launched,
+                DeprecatedOn = legacy,
+                RetiresOn = endOfLife,
+                // An active model's end of life is the "no sooner than" date of its model card; a legacy model's is set.
+                RetiresOnIsEstimate = endOfLife is not null && status == LifecycleStatus.Active,
+                Section = Section,
+                Evidence = string.Join(" | ", new[]
                 {
-                    null => null,
-                    "ACTIVE" => LifecycleStatus.Active,
-                    "LEGACY" => LifecycleStatus.Legacy,
-                    "EOL" or "END_OF_LIFE" => LifecycleStatus.Retired,
-                    _ => Unknown(rawStatus, problems),
-                };
-                var launched = ApiDates.Read(lifecycle, "startOfLifeTime", problems);
-                var legacy = ApiDates.Read(lifecycle, "legacyTime", problems);
-                var extendedAccess = ApiDates.Read(lifecycle, "publicExtendedAccessTime", problems);
-                var endOfLife = ApiDates.Read(lifecycle, "endOfLifeTime", problems);
-                observations.Add(new Observation
-                {
-                    Provider = "aws-bedrock",
-                    Platform = "aws-bedrock",
-                    Model = id,
-                    Status = status,
-                    ReleasedOn = launched,
-                    DeprecatedOn = legacy,
-                    RetiresOn = endOfLife,
-                    // An active model's end of life is the "no sooner than" date of its model card; a legacy model's is set.
-                    RetiresOnIsEstimate = endOfLife is not null && status == LifecycleStatus.Active,
-                    Section = Section,
-                    Evidence = string.Join(" | ", new[]
-                    {
-                        id, String(summary, "providerName"), String(summary, "modelName"), rawStatus,
-                        legacy is null ? null : $"legacy {legacy:yyyy-MM-dd}",
-                        extendedAccess is null ? null : $"public extended access {extendedAccess:yyyy-MM-dd}",
-                        endOfLife is null ? null : $"end of life {endOfLife:yyyy-MM-dd}",
-                    }.Where(s => s is not null)),
-                    Problems = problems,
-                });
-            }
-            return observations;
+                    id, String(summary, "providerName"), String(summary, "modelName"), rawStatus,
+                    legacy is null ? null : $"legacy {legacy:yyyy-MM-dd}",
+                    extendedAccess is null ? null : $"public extended access {extendedAccess:yyyy-MM-dd}",
+                    endOfLife is null ? null : $"end of life {endOfLife:yyyy-MM-dd}",
+                }.Where(s => s is not null)),
+                Problems = problems,
+            });
         }
+        return observations;
     }
 
     private static LifecycleStatus? Unknown(string status, List<string> problems)

@@ -17,45 +17,30 @@ public sealed class OpenAiModelsApi : IExtractor
 
     public IReadOnlyList<Observation> Extract(string content)
     {
-        JsonDocument document;
-        try
+        using var document = ModelsApiJson.Parse(content, "OpenAI /v1/models", "data", out var data);
+        var observations = new List<Observation>();
+        foreach (var item in data.EnumerateArray())
         {
-            document = JsonDocument.Parse(content);
-        }
-        catch (JsonException ex)
-        {
-            throw new ExtractionException($"OpenAI /v1/models response is not valid JSON: {ex.Message}");
-        }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
-                throw new ExtractionException("OpenAI /v1/models response has no 'data' array.");
-
-            var observations = new List<Observation>();
-            foreach (var item in data.EnumerateArray())
+            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String)
+                continue;
+            var id = idElement.GetString()!;
+            var problems = new List<string>();
+            var shutdown = ModelsApiJson.ReadDate(item, "shutdown_date", problems);
+            var created = ModelsApiJson.ReadDate(item, "created", problems);
+            var owner = item.TryGetProperty("owned_by", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
+            observations.Add(new Observation
             {
-                if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String)
-                    continue;
-                var id = idElement.GetString()!;
-                var problems = new List<string>();
-                var shutdown = ApiDates.Read(item, "shutdown_date", problems);
-                var created = ApiDates.Read(item, "created", problems);
-                var owner = item.TryGetProperty("owned_by", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
-                observations.Add(new Observation
-                {
-                    Provider = "openai",
-                    Platform = "openai",
-                    Model = id,
-                    Status = shutdown is null ? LifecycleStatus.Active : LifecycleStatus.Deprecated,
-                    ReleasedOn = created,
-                    RetiresOn = shutdown,
-                    Section = "GET /v1/models",
-                    Evidence = string.Join(" | ", new[] { id, owner, shutdown is null ? null : $"shutdown_date {shutdown:yyyy-MM-dd}" }.Where(s => s is not null)),
-                    Problems = problems,
-                });
-            }
-            return observations;
+                Provider = "openai",
+                Platform = "openai",
+                Model = id,
+                Status = shutdown is null ? LifecycleStatus.Active : LifecycleStatus.Deprecated,
+                ReleasedOn = created,
+                RetiresOn = shutdown,
+                Section = "GET /v1/models",
+                Evidence = string.Join(" | ", new[] { id, owner, shutdown is null ? null : $"shutdown_date {shutdown:yyyy-MM-dd}" }.Where(s => s is not null)),
+                Problems = problems,
+            });
         }
+        return observations;
     }
 }
