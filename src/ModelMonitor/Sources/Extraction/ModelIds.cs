@@ -83,9 +83,13 @@ public static partial class ModelIds
 
     private static void AddDistinctive(string text, List<string> found)
     {
-        foreach (var word in text.Split(WordSeparators, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var range in text.AsSpan().SplitAny(WordSeparators))
         {
-            var token = Clean(word);
+            // Cleaning only trims a word, so one without a digit is passed over without building a string for it.
+            var word = text.AsSpan(range);
+            if (!word.ContainsAny(Digits))
+                continue;
+            var token = Clean(word.ToString());
             if (token.AsSpan().ContainsAny(Digits) && token.Contains('-', StringComparison.Ordinal) && !HasUpper(token))
                 AddIfId(token, found);
         }
