@@ -154,7 +154,15 @@ public static partial class ModelIds
         return true;
     }
 
-    internal static bool HasLetter(string text) => LetterCount(text) > 0;
+    internal static bool HasLetter(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+                return true;
+        }
+        return false;
+    }
 
     private static int LetterCount(string text)
     {
