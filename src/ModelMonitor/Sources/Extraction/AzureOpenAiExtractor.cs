@@ -412,7 +412,8 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     private static string Evidence(IReadOnlyList<PageCell> row)
     {
-        var text = string.Join(" | ", row.Select(c => c.Text.Trim()));
+        // Cell texts are normalized: no whitespace at either end.
+        var text = LifecycleTables.JoinCells(row);
         return text.Length <= 500 ? text : text[..500];
     }
 

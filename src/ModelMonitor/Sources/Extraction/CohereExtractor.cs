@@ -95,7 +95,7 @@ public sealed partial class CohereExtractor : IExtractor
                     problems.Add($"{retires.Problem} in {table.Header[shutdownColumn].Text}");
             }
             var replacements = replacementColumn >= 0 ? ModelIds.FromCell(PageTable.Cell(row, replacementColumn)) : [];
-            var evidence = Shorten(string.Join(" | ", row.Select(c => c.Text)));
+            var evidence = Shorten(LifecycleTables.JoinCells(row));
             foreach (var model in models)
             {
                 group.Add(new Entry(model, [], LifecycleStatus.Deprecated, retires, [.. replacements.Where(r => r != model)], evidence, problems));
