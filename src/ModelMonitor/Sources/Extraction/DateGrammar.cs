@@ -79,6 +79,23 @@ public static partial class DateGrammar
         return found;
     }
 
+    /// The first possible date the text states (impossible ones are passed over), else None.
+    public static ParsedDate FindFirst(string? text)
+    {
+        var normalized = Normalize(text);
+        if (!HasDigit(normalized))
+            return ParsedDate.None;
+        var previousEnd = 0;
+        foreach (var match in DatePattern().EnumerateMatches(normalized))
+        {
+            var date = Read(normalized, match, previousEnd);
+            if (date.HasValue)
+                return date;
+            previousEnd = match.Index + match.Length;
+        }
+        return ParsedDate.None;
+    }
+
     /// Whether a cell's text means "no date" (N/A, ---, blank, "No retirement date announced", TBD…).
     public static bool IsPlaceholder(string? text)
     {
