@@ -244,10 +244,7 @@ internal sealed partial class MarkdownPageReader
             case LinkInline { IsImage: true }:
                 return;
             case LinkInline link:
-                var linkText = new InlineCollector();
-                foreach (var child in link)
-                    InlineInto(child, linkText);
-                collector.AddLink(linkText.ToCell().Text);
+                collector.AddLink(LinkText(link));
                 foreach (var child in link)
                     InlineInto(child, collector);
                 return;
@@ -256,6 +253,17 @@ internal sealed partial class MarkdownPageReader
                     InlineInto(child, collector);
                 return;
         }
+    }
+
+    // A link's text, as it would read as a cell of its own. Most links hold one literal: that is its text.
+    private static string LinkText(LinkInline link)
+    {
+        if (link.FirstChild is LiteralInline { NextSibling: null } literal)
+            return DateGrammar.Normalize(literal.Content.ToString());
+        var text = new InlineCollector();
+        foreach (var child in link)
+            InlineInto(child, text);
+        return text.ToCell().Text;
     }
 
     private static void HtmlTagInto(string tag, InlineCollector collector)
