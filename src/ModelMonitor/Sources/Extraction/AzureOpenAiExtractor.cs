@@ -362,13 +362,26 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static Dictionary<string, string> TableLinkTargets(IDocument document)
     {
         var targets = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var anchor in document.QuerySelectorAll("table a[href]"))
+        // The anchors "table a[href]" selects, in document order, without building a selector for each page.
+        foreach (var anchor in document.GetElementsByTagName("a"))
         {
+            if (!anchor.HasAttribute("href") || !InTable(anchor))
+                continue;
             var text = Collapse(anchor.TextContent);
             if (text.Length > 0 && CatalogName(anchor.GetAttribute("href")) is { } name)
                 targets.TryAdd(text, name);
         }
         return targets;
+    }
+
+    private static bool InTable(IElement element)
+    {
+        for (var parent = element.ParentElement; parent is not null; parent = parent.ParentElement)
+        {
+            if (parent.LocalName == "table")
+                return true;
+        }
+        return false;
     }
 
     private static string? CatalogName(string? href)
