@@ -55,7 +55,7 @@ public static partial class DateGrammar
         // Every date form has digits: most cells have none, and skip the pattern.
         if (HasDigit(normalized))
         {
-            var matches = DatePattern().EnumerateMatches(normalized);
+            var matches = Dates(normalized);
             if (matches.MoveNext())
                 return Read(normalized, matches.Current, 0);
         }
@@ -71,7 +71,7 @@ public static partial class DateGrammar
         if (!HasDigit(normalized))
             return found;
         var previousEnd = 0;
-        foreach (var match in DatePattern().EnumerateMatches(normalized))
+        foreach (var match in Dates(normalized))
         {
             found.Add(Read(normalized, match, previousEnd));
             previousEnd = match.Index + match.Length;
@@ -86,7 +86,7 @@ public static partial class DateGrammar
         if (!HasDigit(normalized))
             return ParsedDate.None;
         var previousEnd = 0;
-        foreach (var match in DatePattern().EnumerateMatches(normalized))
+        foreach (var match in Dates(normalized))
         {
             var date = Read(normalized, match, previousEnd);
             if (date.HasValue)
@@ -104,6 +104,35 @@ public static partial class DateGrammar
     }
 
     private static readonly char[] FootnoteMarks = ['*', '†', '‡', '.', ' '];
+
+    // The pattern's matches in normalized text, scanned from where the first can start: at the first digit, or at
+    // a month name written just before it ("May 19", "Sept., 2025"). Every form has a digit, and a name precedes its
+    // number by no more than ".", "," and one space (normalized text has no other whitespace), so no match starts
+    // earlier; the prose before it ("No earlier than ") is not tried position by position.
+    private static Regex.ValueMatchEnumerator Dates(string normalized)
+    {
+        var start = normalized.AsSpan().IndexOfAny(AnyDigit);
+        if (start < 0)
+            start = normalized.Length;
+        else if (start > 0 && normalized[start - 1] == ' ')
+        {
+            var i = start - 1;
+            if (i > 0 && normalized[i - 1] == ',')
+                i--;
+            if (i > 0 && normalized[i - 1] == '.')
+                i--;
+            var nameEnd = i;
+            while (i > 0 && char.IsLetter(normalized[i - 1]))
+                i--;
+            if (i < nameEnd)
+                start = i;
+        }
+        return DatePattern().EnumerateMatches(normalized.AsSpan(), start);
+    }
+
+    // What the pattern's \d matches: every character char.IsDigit accepts.
+    private static readonly SearchValues<char> AnyDigit = SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsDigit).ToArray());
 
     private static ParsedDate Read(string text, ValueMatch match, int contextStart)
     {
