@@ -133,7 +133,7 @@ public static partial class ModelIds
 
     private static void AddIfId(string token, List<string> found)
     {
-        if (LooksLikeId(token) && !found.Contains(token, StringComparer.Ordinal))
+        if (LooksLikeId(token) && !found.Contains(token))
             found.Add(token);
     }
 
