@@ -129,6 +129,7 @@ internal sealed partial class MarkdownPageReader
         var columns = previous.Header.Count;
         if (lines.Any(l => CellCount(l) != columns))
             return false;
+        // An escaped pipe is a literal "|" too, so rows with a backslash are always parsed again.
         var rows = (raw.Contains('\\', StringComparison.Ordinal) ? null : ParagraphRows(paragraph, columns)) ?? ParsedRows(lines, columns);
         if (rows is null || rows.Count != lines.Count)
             return false;
