@@ -51,12 +51,13 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
                 continue;
             lifecycleTables++;
             var headingStatus = HeadingStatus(table);
+            var section = SectionOf(table);
             var seen = new HashSet<(string, string?)>();
             foreach (var row in table.Rows)
             {
                 if (IsBlank(row))
                     continue;
-                foreach (var observation in ReadRow(table, columns, row, headingStatus, document, ref linkTargets))
+                foreach (var observation in ReadRow(table, columns, row, headingStatus, section, document, ref linkTargets))
                 {
                     if (seen.Add((observation.Model, observation.Version)))
                         observations.Add(observation);
@@ -87,9 +88,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
               + "(articles/ai-foundry/openai/includes/retirement/models.md in the docs repository)";
     }
 
-    private static IEnumerable<Observation> ReadRow(
-        PageTable table, Columns columns, IReadOnlyList<PageCell> row, LifecycleStatus? headingStatus, PageDocument document,
-        ref Dictionary<string, string>? linkTargets)
+    private static List<Observation> ReadRow(
+        PageTable table, Columns columns, IReadOnlyList<PageCell> row, LifecycleStatus? headingStatus, string? section,
+        PageDocument document, ref Dictionary<string, string>? linkTargets)
     {
         var problems = new List<string>();
         var modelCell = Cell(row, columns.Model);
@@ -97,7 +98,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         if (names.Count == 0)
             return [];
 
-        List<string?> versions = columns.Version >= 0 ? [.. Versions(Cell(row, columns.Version))] : [];
+        var versions = columns.Version >= 0 ? Versions(Cell(row, columns.Version)) : [];
         if (versions.Count == 0)
             versions = [inlineVersion];
 
@@ -114,7 +115,6 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         // version (`gpt-4`<br>`gpt-4-32k` | 0613, or `gpt-4` | 0314, 0613).
         var paired = names.Count > 1 && names.Count == versions.Count
             && Cell(row, columns.Model).Lines.Count == names.Count && Cell(row, columns.Version).Lines.Count == versions.Count;
-        var section = SectionOf(table);
         var result = new List<Observation>(paired ? names.Count : names.Count * versions.Count);
         for (var i = 0; i < names.Count; i++)
         {
@@ -243,7 +243,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
                 var candidate = code.Trim();
                 if (candidate.Length == 0 || string.Equals(candidate, version, StringComparison.Ordinal))
                     continue;
-                if (candidate.Any(char.IsWhiteSpace))
+                if (candidate.AsSpan().ContainsAny(Whitespace))
                 {
                     // `model router` is deployed as `model-router`; say so rather than drop the row.
                     var joined = WhitespaceRun().Replace(candidate, "-");
@@ -287,15 +287,15 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         return (Distinct(names), version);
     }
 
-    private static List<string> Versions(PageCell cell)
+    private static List<string?> Versions(PageCell cell)
     {
-        var versions = new List<string>();
+        var versions = new List<string?>();
         var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
         foreach (var line in lines)
         {
             if (IsPlaceholder(line))
                 continue;
-            foreach (var part in MaySeparateVersions(line) ? VersionSeparator().Split(line) : [line])
+            foreach (var part in MayHaveSeparator(line) ? VersionSeparator().Split(line) : [line])
             {
                 var version = CleanVersion(part);
                 if (version.Length > 0 && !IsPlaceholder(version) && !versions.Contains(version))
@@ -308,7 +308,8 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static string CleanVersion(string text)
     {
         var version = text.Trim().Trim(VersionMarks).Trim();
-        version = VersionFootnote().Replace(version, "").Trim();
+        if (MayHaveFootnote(version))
+            version = VersionFootnote().Replace(version, "").Trim();
         return version.StartsWith("version", StringComparison.OrdinalIgnoreCase)
             ? version["version".Length..].TrimStart(':', ' ')
             : version;
@@ -323,13 +324,16 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
         foreach (var line in lines)
         {
-            foreach (var part in AlternativeSeparator().Split(line))
+            foreach (var part in MayHaveSeparator(line) ? AlternativeSeparator().Split(line) : [line])
             {
                 var withoutNotes = part.Contains('(', StringComparison.Ordinal) ? Parenthetical().Replace(part, " ") : part;
-                var text = VersionMention().Replace(withoutNotes, " ").Trim();
+                var withoutVersion = withoutNotes.Contains("version", StringComparison.OrdinalIgnoreCase)
+                    ? VersionMention().Replace(withoutNotes, " ")
+                    : withoutNotes;
+                var text = withoutVersion.Trim();
                 if (text.Length == 0 || IsPlaceholder(text))
                     continue;
-                if (!text.Any(char.IsWhiteSpace))
+                if (!text.AsSpan().ContainsAny(Whitespace))
                 {
                     var id = ModelIds.Clean(text);
                     if (IsIdLike(id))
@@ -358,13 +362,26 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static Dictionary<string, string> TableLinkTargets(IDocument document)
     {
         var targets = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var anchor in document.QuerySelectorAll("table a[href]"))
+        // The anchors "table a[href]" selects, in document order, without building a selector for each page.
+        foreach (var anchor in document.GetElementsByTagName("a"))
         {
+            if (!anchor.HasAttribute("href") || !InTable(anchor))
+                continue;
             var text = Collapse(anchor.TextContent);
             if (text.Length > 0 && CatalogName(anchor.GetAttribute("href")) is { } name)
                 targets.TryAdd(text, name);
         }
         return targets;
+    }
+
+    private static bool InTable(IElement element)
+    {
+        for (var parent = element.ParentElement; parent is not null; parent = parent.ParentElement)
+        {
+            if (parent.LocalName == "table")
+                return true;
+        }
+        return false;
     }
 
     private static string? CatalogName(string? href)
@@ -396,11 +413,20 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static PageCell Cell(IReadOnlyList<PageCell> row, int index) =>
         index >= 0 && index < row.Count ? row[index] : PageCell.Empty;
 
-    private static bool IsBlank(IReadOnlyList<PageCell> row) => row.All(c => string.IsNullOrWhiteSpace(c.Text));
+    private static bool IsBlank(IReadOnlyList<PageCell> row)
+    {
+        foreach (var cell in row)
+        {
+            if (!string.IsNullOrWhiteSpace(cell.Text))
+                return false;
+        }
+        return true;
+    }
 
     private static string Evidence(IReadOnlyList<PageCell> row)
     {
-        var text = string.Join(" | ", row.Select(c => c.Text.Trim()));
+        // Cell texts are normalized: no whitespace at either end.
+        var text = LifecycleTables.JoinCells(row);
         return text.Length <= 500 ? text : text[..500];
     }
 
@@ -419,6 +445,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static readonly SearchValues<char> Whitespace = SearchValues.Create(
         Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
 
+    private static readonly SearchValues<char> WhitespaceButSpace = SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(c => c != ' ' && char.IsWhiteSpace(c)).ToArray());
+
     // A display name is a few words ("Cohere Command R 08-2024"), not a sentence.
     private static bool LooksLikeName(string text) =>
         text.Length <= 60 && text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6
@@ -426,10 +455,16 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     // Ids keep the page's case (Azure catalog names such as `Phi-4` are mixed case); no spaces, some letter.
     private static bool IsIdLike(string text) =>
-        IdShape().IsMatch(text) && text.Any(char.IsLetter) && !IsPlaceholder(text);
+        IdShape().IsMatch(text) && ModelIds.HasLetter(text) && !IsPlaceholder(text);
 
+    // Cell and header texts are collapsed already (single spaces, none at either end): only link texts from the
+    // HTML tree need the pattern.
     private static string Collapse(string text) =>
-        text.AsSpan().ContainsAny(Whitespace) ? WhitespaceRun().Replace(text, " ").Trim() : text;
+        IsCollapsed(text) ? text : WhitespaceRun().Replace(text, " ").Trim();
+
+    private static bool IsCollapsed(string text) =>
+        text.Length == 0
+        || (text[0] != ' ' && text[^1] != ' ' && !text.AsSpan().ContainsAny(WhitespaceButSpace) && !text.Contains("  ", StringComparison.Ordinal));
 
     private static string Slug(string display)
     {
@@ -440,8 +475,17 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         return DashRun().Replace(builder.ToString(), "-").Trim('-', '.');
     }
 
-    private static List<string> Distinct(List<string> items) =>
-        items.Where(i => i.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+    // The non-empty items, each once, in order; lists are a few names long.
+    private static List<string> Distinct(List<string> items)
+    {
+        var distinct = new List<string>(items.Count);
+        foreach (var item in items)
+        {
+            if (item.Length > 0 && !distinct.Contains(item))
+                distinct.Add(item);
+        }
+        return distinct;
+    }
 
     [GeneratedRegex(@"[a-z]+")]
     private static partial Regex WordPattern();
@@ -463,8 +507,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     private static readonly char[] VersionMarks = ['(', ')', '`', '*', '†', '‡', ',', ';', '.'];
 
-    // VersionSeparator needs one of ",;/" or the word "and" or "or"; most version cells are one version.
-    private static bool MaySeparateVersions(string line) =>
+    // VersionSeparator and AlternativeSeparator need one of ",;/" or the word "and" or "or"; most version and
+    // replacement cells are one version or one model.
+    private static bool MayHaveSeparator(string line) =>
         line.AsSpan().IndexOfAny(",;/") >= 0
         || line.Contains("or", StringComparison.OrdinalIgnoreCase) || line.Contains("and", StringComparison.OrdinalIgnoreCase);
 
@@ -475,6 +520,12 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     [GeneratedRegex(@"\s*(?:[,;/]|\band\b|\bor\b)\s*", RegexOptions.IgnoreCase)]
     private static partial Regex VersionSeparator();
+
+    // VersionFootnote needs a space before the number or a mark at the end; most versions have neither.
+    private static bool MayHaveFootnote(string version) =>
+        version.Length > 0 && (FootnoteEnds.Contains(version[^1]) || version.AsSpan().ContainsAny(Whitespace));
+
+    private static readonly SearchValues<char> FootnoteEnds = SearchValues.Create("¹²³⁴⁵⁶⁷⁸⁹⁰]");
 
     // Footnote marks after a version: "2024-05-13 1" (a <sup>1</sup>), "0613¹", "0613[1]".
     [GeneratedRegex(@"(?<=\S{3})\s+\d{1,2}$|[¹²³⁴⁵⁶⁷⁸⁹⁰]+$|\[\d+\]$")]

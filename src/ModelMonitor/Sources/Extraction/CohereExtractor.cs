@@ -95,7 +95,7 @@ public sealed partial class CohereExtractor : IExtractor
                     problems.Add($"{retires.Problem} in {table.Header[shutdownColumn].Text}");
             }
             var replacements = replacementColumn >= 0 ? ModelIds.FromCell(PageTable.Cell(row, replacementColumn)) : [];
-            var evidence = Shorten(string.Join(" | ", row.Select(c => c.Text)));
+            var evidence = Shorten(LifecycleTables.JoinCells(row));
             foreach (var model in models)
             {
                 group.Add(new Entry(model, [], LifecycleStatus.Deprecated, retires, [.. replacements.Where(r => r != model)], evidence, problems));
@@ -218,7 +218,7 @@ public sealed partial class CohereExtractor : IExtractor
         if (!label.Contains("model", StringComparison.OrdinalIgnoreCase))
             return null;
         // A label with a shutdown word and a date dates the list; a short one ("Retired models") names its state.
-        var shutdown = RetiredWords().IsMatch(label) ? DateGrammar.FindAll(label).FirstOrDefault(d => d.HasValue) : ParsedDate.None;
+        var shutdown = RetiredWords().IsMatch(label) ? DateGrammar.FindFirst(label) : ParsedDate.None;
         var words = label.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
         var status = !shutdown.HasValue && words <= 4 && RetiredWords().IsMatch(label) ? LifecycleStatus.Retired
             : label.Contains("legacy", StringComparison.OrdinalIgnoreCase) ? LifecycleStatus.Legacy
@@ -296,7 +296,7 @@ public sealed partial class CohereExtractor : IExtractor
                     _notes.Add(text);
                 }
             }
-            if (ShutdownWords().IsMatch(text) && DateGrammar.FindAll(text).FirstOrDefault(d => d.HasValue) is { HasValue: true } date)
+            if (ShutdownWords().IsMatch(text) && DateGrammar.FindFirst(text) is { HasValue: true } date)
             {
                 _shutdown = date;
                 _notes.Add(text);
@@ -353,12 +353,12 @@ public sealed partial class CohereExtractor : IExtractor
 
         public static FrontMatter Read(string content)
         {
-            var body = PageDocument.StripFrontMatter(content);
             var text = content.TrimStart('\uFEFF');
-            if (body.Length >= text.Length)
+            var bodyStart = PageDocument.FrontMatterEnd(text);
+            if (bodyStart == 0)
                 return new FrontMatter(null, null);
             var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var line in text[..(text.Length - body.Length)].Split('\n'))
+            foreach (var line in text[..bodyStart].Split('\n'))
             {
                 var colon = line.IndexOf(':', StringComparison.Ordinal);
                 if (colon > 0 && !char.IsWhiteSpace(line[0]))
@@ -367,7 +367,7 @@ public sealed partial class CohereExtractor : IExtractor
             DateOnly? date = null;
             foreach (var key in DateKeys)
             {
-                if (fields.TryGetValue(key, out var value) && DateGrammar.FindAll(value).FirstOrDefault(d => d.HasValue) is { HasValue: true } found)
+                if (fields.TryGetValue(key, out var value) && DateGrammar.FindFirst(value) is { HasValue: true } found)
                 {
                     date = found.Date;
                     break;

@@ -21,9 +21,8 @@ public static partial class DateGrammar
         "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
 
     // Order matters: full dates before month-only forms. The look-arounds keep dates inside model ids
-    // ("gpt-4o-2024-05-13") and version strings from being read as dates. Every form names its parts alike
-    // (y, m or name, d), so a match has four groups to read, not one per form (reading groups costs more
-    // than matching); a form without d is a month.
+    // ("gpt-4o-2024-05-13") and version strings from being read as dates. The group names say which part is
+    // which (y, m or name, d; a form without d is a month); Parts reads them from the matched text.
     [GeneratedRegex(
         @"(?<![\w\-./])(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})(?![\w\-])" +
         @"|(?<![\w\-./])(?<y>\d{4})/(?<m>\d{1,2})/(?<d>\d{1,2})(?![\w/])" +
@@ -54,9 +53,12 @@ public static partial class DateGrammar
     {
         var normalized = Normalize(text);
         // Every date form has digits: most cells have none, and skip the pattern.
-        var match = HasDigit(normalized) ? DatePattern().Match(normalized) : Match.Empty;
-        if (match.Success)
-            return Read(match, normalized, 0);
+        if (HasDigit(normalized))
+        {
+            var matches = Dates(normalized);
+            if (matches.MoveNext())
+                return Read(normalized, matches.Current, 0);
+        }
         if (IsPlaceholder(normalized))
             return ParsedDate.None;
         return new ParsedDate(null, DatePrecision.Day, false, $"no date found in '{Shorten(normalized)}'");
@@ -69,12 +71,29 @@ public static partial class DateGrammar
         if (!HasDigit(normalized))
             return found;
         var previousEnd = 0;
-        for (var match = DatePattern().Match(normalized); match.Success; match = match.NextMatch())
+        foreach (var match in Dates(normalized))
         {
-            found.Add(Read(match, normalized, previousEnd));
+            found.Add(Read(normalized, match, previousEnd));
             previousEnd = match.Index + match.Length;
         }
         return found;
+    }
+
+    /// The first possible date the text states (impossible ones are passed over), else None.
+    public static ParsedDate FindFirst(string? text)
+    {
+        var normalized = Normalize(text);
+        if (!HasDigit(normalized))
+            return ParsedDate.None;
+        var previousEnd = 0;
+        foreach (var match in Dates(normalized))
+        {
+            var date = Read(normalized, match, previousEnd);
+            if (date.HasValue)
+                return date;
+            previousEnd = match.Index + match.Length;
+        }
+        return ParsedDate.None;
     }
 
     /// Whether a cell's text means "no date" (N/A, ---, blank, "No retirement date announced", TBD…).
@@ -86,11 +105,40 @@ public static partial class DateGrammar
 
     private static readonly char[] FootnoteMarks = ['*', '†', '‡', '.', ' '];
 
-    private static ParsedDate Read(Match match, string text, int contextStart)
+    // The pattern's matches in normalized text, scanned from where the first can start: at the first digit, or at
+    // a month name written just before it ("May 19", "Sept., 2025"). Every form has a digit, and a name precedes its
+    // number by no more than ".", "," and one space (normalized text has no other whitespace), so no match starts
+    // earlier; the prose before it ("No earlier than ") is not tried position by position.
+    private static Regex.ValueMatchEnumerator Dates(string normalized)
     {
-        var groups = match.Groups;
-        var (year, month, name, day) = (groups[G.Year], groups[G.Month], groups[G.Name], groups[G.Day]);
-        var precision = day.Success ? DatePrecision.Day : DatePrecision.Month;
+        var start = normalized.AsSpan().IndexOfAny(AnyDigit);
+        if (start < 0)
+            start = normalized.Length;
+        else if (start > 0 && normalized[start - 1] == ' ')
+        {
+            var i = start - 1;
+            if (i > 0 && normalized[i - 1] == ',')
+                i--;
+            if (i > 0 && normalized[i - 1] == '.')
+                i--;
+            var nameEnd = i;
+            while (i > 0 && char.IsLetter(normalized[i - 1]))
+                i--;
+            if (i < nameEnd)
+                start = i;
+        }
+        return DatePattern().EnumerateMatches(normalized.AsSpan(), start);
+    }
+
+    // What the pattern's \d matches: every character char.IsDigit accepts.
+    private static readonly SearchValues<char> AnyDigit = SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsDigit).ToArray());
+
+    private static ParsedDate Read(string text, ValueMatch match, int contextStart)
+    {
+        var date = text.AsSpan(match.Index, match.Length);
+        var (y, m, d, hasDay) = Parts(date);
+        var precision = hasDay ? DatePrecision.Day : DatePrecision.Month;
 
         var before = text.AsSpan(contextStart, match.Index - contextStart);
         var after = text.AsSpan(match.Index + match.Length);
@@ -98,22 +146,52 @@ public static partial class DateGrammar
             || EstimateBefore().IsMatch(LastClause(before))
             || EstimateAfter().IsMatch(after);
 
-        var y = Number(year.ValueSpan);
-        var m = name.Success ? MonthNumber(name.ValueSpan) : Number(month.ValueSpan);
-        var d = day.Success ? Number(day.ValueSpan) : 1;
         // Years outside this window are typos ("2525"), not lifecycle dates.
         if (y is < 2000 or > 2100 || m is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y is >= 1 and <= 9999 ? y : 2000, m is >= 1 and <= 12 ? m : 1))
-            return new ParsedDate(null, precision, estimate, $"impossible date '{match.Value}'");
+            return new ParsedDate(null, precision, estimate, $"impossible date '{date}'");
         return new ParsedDate(new DateOnly(y, m, d), precision, estimate, null);
     }
 
-    // The pattern's group numbers, looked up once.
-    private static class G
+    // The year, month and day of a date the pattern matched, read from its text: reading the pattern's groups
+    // would allocate a Match and its groups for every date. The forms tell their parts apart by shape: a month
+    // name (the first run of three or more letters; "st", "th" are ordinals), a four-digit run first (y-m[-d]),
+    // else m/d/y; with a name, two numbers are day and year, one is the year. A form without a day is a month.
+    private static (int Year, int Month, int Day, bool HasDay) Parts(ReadOnlySpan<char> date)
     {
-        public static readonly int Year = DatePattern().GroupNumberFromName("y");
-        public static readonly int Month = DatePattern().GroupNumberFromName("m");
-        public static readonly int Name = DatePattern().GroupNumberFromName("name");
-        public static readonly int Day = DatePattern().GroupNumberFromName("d");
+        Span<Range> numbers = stackalloc Range[3];
+        var count = 0;
+        var name = -1;
+        for (var i = 0; i < date.Length;)
+        {
+            var start = i;
+            if (char.IsDigit(date[i]))
+            {
+                while (i < date.Length && char.IsDigit(date[i]))
+                    i++;
+                numbers[count++] = start..i;
+            }
+            else if (char.IsLetter(date[i]))
+            {
+                while (i < date.Length && char.IsLetter(date[i]))
+                    i++;
+                if (name < 0 && i - start >= 3)
+                    name = start;
+            }
+            else
+                i++;
+        }
+        if (name >= 0)
+        {
+            var month = MonthNumber(date[name..]);
+            return count == 2
+                ? (Number(date[numbers[1]]), month, Number(date[numbers[0]]), true)
+                : (Number(date[numbers[0]]), month, 1, false);
+        }
+        if (date[numbers[0]].Length == 4)
+            return count == 3
+                ? (Number(date[numbers[0]]), Number(date[numbers[1]]), Number(date[numbers[2]]), true)
+                : (Number(date[numbers[0]]), Number(date[numbers[1]]), 1, false);
+        return (Number(date[numbers[2]]), Number(date[numbers[0]]), Number(date[numbers[1]]), true);
     }
 
     private static int Number(ReadOnlySpan<char> digits) => int.Parse(digits, CultureInfo.InvariantCulture);

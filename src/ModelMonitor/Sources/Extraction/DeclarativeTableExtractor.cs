@@ -112,7 +112,7 @@ public sealed partial class DeclarativeTableExtractor : IExtractor
             var released = Date(row, located, "ReleasedOn", problems);
             var replacements = Ids(row, located, "Replacement", problems);
             var status = Status(row, located, problems) ?? _options.DefaultStatus;
-            var evidence = string.Join(" | ", row.Select(c => c.Text));
+            var evidence = LifecycleTables.JoinCells(row);
             foreach (var model in models)
             {
                 observations.Add(new Observation

@@ -16,18 +16,19 @@ internal static class LifecycleTables
     }
 
     /// The first header containing any of the phrases and none of the excluded ones, else -1.
-    public static int Column(PageTable table, string[] phrases, string[]? excluded = null)
+    /// Spans, so that the phrase lists written at each call (`["release", "launch"]`) are not arrays built per table.
+    public static int Column(PageTable table, ReadOnlySpan<string> phrases, ReadOnlySpan<string> excluded = default)
     {
         for (var i = 0; i < table.Header.Count; i++)
         {
             var text = table.Header[i].Text;
-            if (ContainsAny(text, phrases) && (excluded is null || !ContainsAny(text, excluded)))
+            if (ContainsAny(text, phrases) && !ContainsAny(text, excluded))
                 return i;
         }
         return -1;
     }
 
-    private static bool ContainsAny(string text, string[] phrases)
+    private static bool ContainsAny(string text, ReadOnlySpan<string> phrases)
     {
         foreach (var phrase in phrases)
         {
@@ -42,8 +43,17 @@ internal static class LifecycleTables
 
     public static string Evidence(IReadOnlyList<PageCell> row)
     {
-        var text = string.Join(" | ", row.Select(c => c.Text));
+        var text = JoinCells(row);
         return text.Length <= 500 ? text : text[..497] + "...";
+    }
+
+    /// The row's cell texts joined by " | ", the evidence the extractors quote.
+    public static string JoinCells(IReadOnlyList<PageCell> row)
+    {
+        var texts = new string[row.Count];
+        for (var i = 0; i < texts.Length; i++)
+            texts[i] = row[i].Text;
+        return string.Join(" | ", texts);
     }
 
     /// Reads a date cell; an impossible or unreadable date becomes a problem naming the column.
@@ -103,7 +113,8 @@ internal static class LifecycleTables
     {
         var ids = ModelIds.FromCell(cell);
         var text = cell.Text;
-        var result = new List<(string Model, List<string> Aliases)>();
+        var result = new List<(string Model, IReadOnlyList<string> Aliases)>(ids.Count);
+        List<string>? aliases = null; // the last model's
         var searchFrom = 0;
         foreach (var id in ids)
         {
@@ -113,17 +124,18 @@ internal static class LifecycleTables
             var inParentheses = at >= 0 && ParenthesisDepth(text, at) > 0;
             if (at >= 0)
                 searchFrom = at + id.Length;
-            if (!inParentheses || result.Count == 0)
+            if (!inParentheses || aliases is null)
             {
-                result.Add((id, []));
+                aliases = [];
+                result.Add((id, aliases));
                 continue;
             }
             // Only a parenthetical that says so makes aliases; "(replaces x)" does not.
             var note = EnclosingParenthetical(text, at);
             if (ModelIds.AliasWords.Any(w => note.Contains(w, StringComparison.OrdinalIgnoreCase)))
-                result[^1].Aliases.Add(id);
+                aliases.Add(id);
         }
-        return result.Select(r => (r.Model, (IReadOnlyList<string>)r.Aliases)).ToList();
+        return result;
     }
 
     private static int ParenthesisDepth(string text, int index)

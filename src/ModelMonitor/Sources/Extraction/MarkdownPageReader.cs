@@ -127,19 +127,79 @@ internal sealed partial class MarkdownPageReader
         if (lines.Count == 0 || !lines.All(l => l.StartsWith('|')))
             return false;
         var columns = previous.Header.Count;
+        if (lines.Any(l => CellCount(l) != columns))
+            return false;
+        // An escaped pipe is a literal "|" too, so rows with a backslash are always parsed again.
+        var rows = (raw.Contains('\\', StringComparison.Ordinal) ? null : ParagraphRows(paragraph, columns)) ?? ParsedRows(lines, columns);
+        if (rows is null || rows.Count != lines.Count)
+            return false;
+        _blocks[^1] = previous with { Rows = [.. previous.Rows, .. rows] };
+        return true;
+    }
+
+    // The continuation's rows as Markdig reads them under a header of the right width: the lines parsed again as a table.
+    private List<IReadOnlyList<PageCell>>? ParsedRows(List<string> lines, int columns)
+    {
         var synthetic = new StringBuilder();
         synthetic.Append('|').Append(string.Concat(Enumerable.Repeat(" h |", columns))).Append('\n');
         synthetic.Append('|').Append(string.Concat(Enumerable.Repeat(" --- |", columns))).Append('\n');
         foreach (var line in lines)
             synthetic.Append(line).Append('\n');
         var fragment = Markdown.Parse(synthetic.ToString(), Pipeline).OfType<Table>().FirstOrDefault();
-        if (fragment is null)
-            return false;
-        var rows = BodyRows(fragment);
-        if (rows.Count != lines.Count || lines.Any(l => CellCount(l) != columns))
-            return false;
-        _blocks[^1] = previous with { Rows = [.. previous.Rows, .. rows] };
-        return true;
+        return fragment is null ? null : BodyRows(fragment);
+    }
+
+    // The same rows without parsing again, read from the paragraph's own inlines: as no header row made it a table,
+    // Markdig left each of its pipes a literal "|" between the cells' inlines. Only rows of plain cells are read
+    // here, each opened and closed by a pipe and as wide as the table; anything else (a pipe inside emphasis or a
+    // link, which a table would have split, or a literal holding a pipe) is null, and parsed again instead.
+    private List<IReadOnlyList<PageCell>>? ParagraphRows(ParagraphBlock paragraph, int columns)
+    {
+        var rows = new List<IReadOnlyList<PageCell>>();
+        List<PageCell>? cells = null; // the current row's, once its opening pipe is read
+        for (var inline = paragraph.Inline?.FirstChild; inline is not null; inline = inline.NextSibling)
+        {
+            if (inline is LiteralInline literal && literal.Content.AsSpan().Contains('|'))
+            {
+                if (literal.Content.AsSpan() is not "|")
+                    return null;
+                if (cells is null)
+                    cells = new List<PageCell>(columns);
+                else
+                    cells.Add(_cell.ToCell());
+                _cell.Clear();
+            }
+            else if (inline is LineBreakInline)
+            {
+                if (!EndRow())
+                    return null;
+            }
+            else if (cells is null || (inline is ContainerInline container && HasPipe(container)))
+                return null;
+            else
+                InlineInto(inline, _cell);
+        }
+        return EndRow() ? rows : null;
+
+        bool EndRow()
+        {
+            if (cells is null || cells.Count != columns || !_cell.IsEmpty)
+                return false;
+            rows.Add(cells);
+            cells = null;
+            return true;
+        }
+    }
+
+    private static bool HasPipe(ContainerInline container)
+    {
+        for (var inline = container.FirstChild; inline is not null; inline = inline.NextSibling)
+        {
+            if ((inline is LiteralInline literal && literal.Content.AsSpan().Contains('|'))
+                || (inline is ContainerInline nested && HasPipe(nested)))
+                return true;
+        }
+        return false;
     }
 
     private static int CellCount(string line)
@@ -244,10 +304,7 @@ internal sealed partial class MarkdownPageReader
             case LinkInline { IsImage: true }:
                 return;
             case LinkInline link:
-                var linkText = new InlineCollector();
-                foreach (var child in link)
-                    InlineInto(child, linkText);
-                collector.AddLink(linkText.ToCell().Text);
+                collector.AddLink(LinkText(link));
                 foreach (var child in link)
                     InlineInto(child, collector);
                 return;
@@ -256,6 +313,17 @@ internal sealed partial class MarkdownPageReader
                     InlineInto(child, collector);
                 return;
         }
+    }
+
+    // A link's text, as it would read as a cell of its own. Most links hold one literal: that is its text.
+    private static string LinkText(LinkInline link)
+    {
+        if (link.FirstChild is LiteralInline { NextSibling: null } literal)
+            return DateGrammar.Normalize(literal.Content.ToString());
+        var text = new InlineCollector();
+        foreach (var child in link)
+            InlineInto(child, text);
+        return text.ToCell().Text;
     }
 
     private static void HtmlTagInto(string tag, InlineCollector collector)

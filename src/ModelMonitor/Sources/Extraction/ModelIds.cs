@@ -83,9 +83,13 @@ public static partial class ModelIds
 
     private static void AddDistinctive(string text, List<string> found)
     {
-        foreach (var word in text.Split(WordSeparators, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var range in text.AsSpan().SplitAny(WordSeparators))
         {
-            var token = Clean(word);
+            // Cleaning only trims a word, so one without a digit is passed over without building a string for it.
+            var word = text.AsSpan(range);
+            if (!word.ContainsAny(Digits))
+                continue;
+            var token = Clean(word.ToString());
             if (token.AsSpan().ContainsAny(Digits) && token.Contains('-', StringComparison.Ordinal) && !HasUpper(token))
                 AddIfId(token, found);
         }
@@ -129,7 +133,7 @@ public static partial class ModelIds
 
     private static void AddIfId(string token, List<string> found)
     {
-        if (LooksLikeId(token) && !found.Contains(token, StringComparer.Ordinal))
+        if (LooksLikeId(token) && !found.Contains(token))
             found.Add(token);
     }
 
@@ -150,7 +154,15 @@ public static partial class ModelIds
         return true;
     }
 
-    internal static bool HasLetter(string text) => LetterCount(text) > 0;
+    internal static bool HasLetter(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+                return true;
+        }
+        return false;
+    }
 
     private static int LetterCount(string text)
     {

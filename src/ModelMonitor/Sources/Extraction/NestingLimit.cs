@@ -14,35 +14,44 @@ internal static class NestingLimit
 
     public static void Check(MarkdownDocument document)
     {
-        // Only nodes with children are stacked; a child's depth is checked as it is met.
-        var stack = new Stack<(object Node, int Depth)>();
-        stack.Push((document, 0));
-        while (stack.TryPop(out var entry))
+        // Only nodes with children are stacked, blocks and inlines apart, so that each node is type-tested
+        // once; a child's depth is checked as it is met.
+        var blocks = new Stack<(ContainerBlock Node, int Depth)>();
+        var inlines = new Stack<(ContainerInline Node, int Depth)>();
+        blocks.Push((document, 0));
+        while (blocks.TryPop(out var entry))
         {
             var depth = entry.Depth + 1;
-            switch (entry.Node)
+            foreach (var block in entry.Node)
             {
-                case ContainerBlock container:
-                    foreach (var block in container)
-                        Visit(stack, block, depth);
-                    break;
-                case LeafBlock { Inline: { } inline }:
-                    Visit(stack, inline, depth);
-                    break;
-                case ContainerInline inlines:
-                    for (var child = inlines.FirstChild; child is not null; child = child.NextSibling)
-                        Visit(stack, child, depth);
-                    break;
+                if (depth > MaxDepth)
+                    throw Refused();
+                if (block is ContainerBlock container)
+                    blocks.Push((container, depth));
+                else if (block is LeafBlock { Inline: { } inline })
+                {
+                    if (depth + 1 > MaxDepth)
+                        throw Refused();
+                    inlines.Push((inline, depth + 1));
+                    CheckInlines(inlines);
+                }
             }
         }
     }
 
-    private static void Visit(Stack<(object Node, int Depth)> stack, object node, int depth)
+    private static void CheckInlines(Stack<(ContainerInline Node, int Depth)> inlines)
     {
-        if (depth > MaxDepth)
-            throw Refused();
-        if (node is ContainerBlock or LeafBlock { Inline: not null } or ContainerInline)
-            stack.Push((node, depth));
+        while (inlines.TryPop(out var entry))
+        {
+            var depth = entry.Depth + 1;
+            for (var child = entry.Node.FirstChild; child is not null; child = child.NextSibling)
+            {
+                if (depth > MaxDepth)
+                    throw Refused();
+                if (child is ContainerInline container)
+                    inlines.Push((container, depth));
+            }
+        }
     }
 
     private static ExtractionException Refused() =>

@@ -20,9 +20,8 @@ public sealed record PageTable(
     IReadOnlyList<IReadOnlyList<PageCell>> Rows) : PageBlock(Headings)
 {
     /// Index of the first header cell whose text contains any of the phrases (case-insensitive), else -1.
-    public int Column(params string[] phrases)
+    public int Column(params ReadOnlySpan<string> phrases)
     {
-        ArgumentNullException.ThrowIfNull(phrases);
         for (var i = 0; i < Header.Count; i++)
         {
             var text = Header[i].Text;

@@ -43,8 +43,9 @@ public sealed partial class PageDocument
     {
         if (HtmlDocumentStart().IsMatch(body))
             return PageFormat.Html;
-        // MDX and Markdown with embedded HTML still have Markdown headings or pipe-table delimiters.
-        if (MarkdownSignal().IsMatch(body))
+        // MDX and Markdown with embedded HTML still have Markdown headings or pipe-table delimiters (each needs a
+        // '#' or a "---": a page with neither is not scanned line by line).
+        if ((body.Contains('#', StringComparison.Ordinal) || body.Contains("---", StringComparison.Ordinal)) && MarkdownSignal().IsMatch(body))
             return PageFormat.Markdown;
         return body.TrimStart().StartsWith('<') ? PageFormat.Html : PageFormat.Markdown;
     }
@@ -52,23 +53,30 @@ public sealed partial class PageDocument
     internal static string StripFrontMatter(string content)
     {
         var text = content.TrimStart('\uFEFF');
+        var bodyStart = FrontMatterEnd(text);
+        return bodyStart == 0 ? text : text[bodyStart..];
+    }
+
+    /// Where the body starts after a front matter block ("---" to "---" or "..."), 0 when the text has none.
+    internal static int FrontMatterEnd(string text)
+    {
         if (!text.StartsWith("---", StringComparison.Ordinal))
-            return text;
+            return 0;
         var firstLineEnd = text.IndexOf('\n', StringComparison.Ordinal);
         if (firstLineEnd < 0 || !text.AsSpan(0, firstLineEnd).Trim().SequenceEqual("---"))
-            return text;
+            return 0;
         var position = firstLineEnd + 1;
         while (position < text.Length)
         {
             var lineEnd = text.IndexOf('\n', position);
             var line = (lineEnd < 0 ? text.AsSpan(position) : text.AsSpan(position, lineEnd - position)).Trim();
             if (line is "---" or "...")
-                return lineEnd < 0 ? "" : text[(lineEnd + 1)..];
+                return lineEnd < 0 ? text.Length : lineEnd + 1;
             if (lineEnd < 0)
                 break;
             position = lineEnd + 1;
         }
-        return text; // an unterminated block is not front matter
+        return 0; // an unterminated block is not front matter
     }
 
     [GeneratedRegex(@"\s*\{#[^}]*\}\s*$")]

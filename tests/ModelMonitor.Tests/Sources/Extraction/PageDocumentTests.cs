@@ -152,6 +152,22 @@ public sealed class PageDocumentTests
         Assert.Equal(["a-1", "b-2", "c-3"], tables[1].Rows.Select(r => r[0].Text));
     }
 
+    // Plain rows are read from the paragraph Markdig has already parsed; escapes and emphasis across a pipe are
+    // parsed again as a table. Either way a row has the cells a table would give it.
+    [Theory]
+    [InlineData("| `c` | 2<br>3 | [d](https://example.com/d) |", "c", "2 3", "d")]
+    [InlineData("| *c | 2* | d |", "*c", "2*", "d")]
+    [InlineData("| c \\| x | 2 | d |", "c | x", "2", "d")]
+    public void ARejoinedRowHasTheCellsATableWouldGiveIt(string row, string first, string second, string third)
+    {
+        var markdown = $"| Model | Version | Replacement |\n|---|---|---|\n| a | 1 | b |\n\n{row}\n";
+
+        var rows = PageDocument.Parse(markdown).Tables.Single().Rows;
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal([first, second, third], rows[1].Select(c => c.Text));
+    }
+
     [Fact]
     public void ListItemsAreMarkedAsSuch()
     {
