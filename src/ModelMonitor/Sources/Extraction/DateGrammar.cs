@@ -52,6 +52,8 @@ public static partial class DateGrammar
     public static ParsedDate Parse(string? text)
     {
         var normalized = Normalize(text);
+        if (WholeDate(normalized) is { } whole)
+            return whole;
         // Every date form has digits: most cells have none, and skip the pattern.
         if (HasDigit(normalized))
         {
@@ -145,11 +147,71 @@ public static partial class DateGrammar
         var estimate = precision == DatePrecision.Month
             || EstimateBefore().IsMatch(LastClause(before))
             || EstimateAfter().IsMatch(after);
+        return Checked(date, y, m, d, precision, estimate);
+    }
 
+    private static ParsedDate Checked(ReadOnlySpan<char> date, int y, int m, int d, DatePrecision precision, bool estimate)
+    {
         // Years outside this window are typos ("2525"), not lifecycle dates.
         if (y is < 2000 or > 2100 || m is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y is >= 1 and <= 9999 ? y : 2000, m is >= 1 and <= 12 ? m : 1))
             return new ParsedDate(null, precision, estimate, $"impossible date '{date}'");
         return new ParsedDate(new DateOnly(y, m, d), precision, estimate, null);
+    }
+
+    // Most date cells are a date and nothing else, in one of two forms: "2025-06-30" or "February 5, 2025" (ASCII
+    // digits, one space each side of the comma). The pattern would match such a cell whole, from its first character
+    // (no earlier form can start there), with no text around it to make it an estimate; reading the two forms by hand
+    // gives the same date without running the pattern. Anything else is left to the pattern.
+    private static ParsedDate? WholeDate(string text)
+    {
+        var span = text.AsSpan();
+        var year = Digits(span, 0, 4, 4);
+        if (year > 0 && span.Length > year && span[year] == '-')
+        {
+            var month = Digits(span, year + 1, 1, 2);
+            var dash = year + 1 + month;
+            if (month > 0 && span.Length > dash && span[dash] == '-')
+            {
+                var day = Digits(span, dash + 1, 1, 2);
+                if (day > 0 && dash + 1 + day == span.Length)
+                    return Checked(span, Number(span[..4]), Number(span.Slice(5, month)), Number(span[(dash + 1)..]), DatePrecision.Day, false);
+            }
+            return null;
+        }
+        var space = span.IndexOf(' ');
+        if (space < 3 || !IsMonthName(span[..space]))
+            return null;
+        var dayLength = Digits(span, space + 1, 1, 2);
+        var comma = space + 1 + dayLength;
+        if (dayLength == 0 || span.Length != comma + 6 || span[comma] != ',' || span[comma + 1] != ' ' || Digits(span, comma + 2, 4, 4) == 0)
+            return null;
+        return Checked(span, Number(span[(comma + 2)..]), MonthNumber(span), Number(span.Slice(space + 1, dayLength)), DatePrecision.Day, false);
+    }
+
+    // The length of the run of ASCII digits at start, when it is between min and max long; else 0.
+    private static int Digits(ReadOnlySpan<char> text, int start, int min, int max)
+    {
+        var length = 0;
+        while (start + length < text.Length && char.IsAsciiDigit(text[start + length]))
+            length++;
+        return length >= min && length <= max ? length : 0;
+    }
+
+    private static readonly string[] MonthNames =
+    [
+        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+        "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+    ];
+
+    // A month name as MonthName spells it, in ASCII letters only (ordinal ignore-case would also take "ſept").
+    private static bool IsMonthName(ReadOnlySpan<char> word)
+    {
+        foreach (var name in MonthNames)
+        {
+            if (Ascii.EqualsIgnoreCase(word, name))
+                return true;
+        }
+        return false;
     }
 
     // The year, month and day of a date the pattern matched, read from its text: reading the pattern's groups
