@@ -52,12 +52,13 @@ public static partial class DateGrammar
     public static ParsedDate Parse(string? text)
     {
         var normalized = Normalize(text);
-        if (WholeDate(normalized) is { } whole)
-            return whole;
         // Every date form has digits: most cells have none, and skip the pattern.
         if (HasDigit(normalized))
         {
-            var matches = Dates(normalized);
+            var start = ScanStart(normalized);
+            if (EndingDate(normalized, start) is { } ending)
+                return ending;
+            var matches = DatePattern().EnumerateMatches(normalized.AsSpan(), start);
             if (matches.MoveNext())
                 return Read(normalized, matches.Current, 0);
         }
@@ -111,7 +112,10 @@ public static partial class DateGrammar
     // a month name written just before it ("May 19", "Sept., 2025"). Every form has a digit, and a name precedes its
     // number by no more than ".", "," and one space (normalized text has no other whitespace), so no match starts
     // earlier; the prose before it ("No earlier than ") is not tried position by position.
-    private static Regex.ValueMatchEnumerator Dates(string normalized)
+    private static Regex.ValueMatchEnumerator Dates(string normalized) =>
+        DatePattern().EnumerateMatches(normalized.AsSpan(), ScanStart(normalized));
+
+    private static int ScanStart(string normalized)
     {
         var start = normalized.AsSpan().IndexOfAny(AnyDigit);
         if (start < 0)
@@ -129,7 +133,7 @@ public static partial class DateGrammar
             if (i < nameEnd)
                 start = i;
         }
-        return DatePattern().EnumerateMatches(normalized.AsSpan(), start);
+        return start;
     }
 
     // What the pattern's \d matches: every character char.IsDigit accepts.
@@ -158,13 +162,16 @@ public static partial class DateGrammar
         return new ParsedDate(new DateOnly(y, m, d), precision, estimate, null);
     }
 
-    // Most date cells are a date and nothing else, in one of two forms: "2025-06-30" or "February 5, 2025" (ASCII
-    // digits, one space each side of the comma). The pattern would match such a cell whole, from its first character
-    // (no earlier form can start there), with no text around it to make it an estimate; reading the two forms by hand
-    // gives the same date without running the pattern. Anything else is left to the pattern.
-    private static ParsedDate? WholeDate(string text)
+    // Most date cells end with their date, in one of two forms: "2025-06-30" or "February 5, 2025" (ASCII digits, one
+    // space each side of the comma), alone or after prose ("No earlier than April 11, 2026"). When the pattern's scan
+    // would start on such a date, after a space or at the start, no earlier form can start there: the pattern would
+    // match it there, to the end of the text. Reading the two forms by hand gives the same date without running the
+    // pattern; anything else is left to the pattern.
+    private static ParsedDate? EndingDate(string text, int start)
     {
-        var span = text.AsSpan();
+        if (start > 0 && text[start - 1] != ' ')
+            return null;
+        var span = text.AsSpan(start);
         var year = Digits(span, 0, 4, 4);
         if (year > 0 && span.Length > year && span[year] == '-')
         {
@@ -174,7 +181,7 @@ public static partial class DateGrammar
             {
                 var day = Digits(span, dash + 1, 1, 2);
                 if (day > 0 && dash + 1 + day == span.Length)
-                    return Checked(span, Number(span[..4]), Number(span.Slice(5, month)), Number(span[(dash + 1)..]), DatePrecision.Day, false);
+                    return Ending(text, start, Number(span[..4]), Number(span.Slice(5, month)), Number(span[(dash + 1)..]));
             }
             return null;
         }
@@ -185,8 +192,12 @@ public static partial class DateGrammar
         var comma = space + 1 + dayLength;
         if (dayLength == 0 || span.Length != comma + 6 || span[comma] != ',' || span[comma + 1] != ' ' || Digits(span, comma + 2, 4, 4) == 0)
             return null;
-        return Checked(span, Number(span[(comma + 2)..]), MonthNumber(span), Number(span.Slice(space + 1, dayLength)), DatePrecision.Day, false);
+        return Ending(text, start, Number(span[(comma + 2)..]), MonthNumber(span), Number(span.Slice(space + 1, dayLength)));
     }
+
+    // As Read has it for a day date from start to the end: only the text before it can make it an estimate.
+    private static ParsedDate Ending(string text, int start, int y, int m, int d) =>
+        Checked(text.AsSpan(start), y, m, d, DatePrecision.Day, EstimateBefore().IsMatch(LastClause(text.AsSpan(0, start))));
 
     // The length of the run of ASCII digits at start, when it is between min and max long; else 0.
     private static int Digits(ReadOnlySpan<char> text, int start, int min, int max)
