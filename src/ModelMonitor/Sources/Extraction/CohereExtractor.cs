@@ -358,11 +358,13 @@ public sealed partial class CohereExtractor : IExtractor
             if (bodyStart == 0)
                 return new FrontMatter(null, null);
             var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var line in text[..bodyStart].Split('\n'))
+            // Lines as spans: only the fields become strings.
+            foreach (var range in text.AsSpan(0, bodyStart).Split('\n'))
             {
-                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                var line = text.AsSpan(range);
+                var colon = line.IndexOf(':');
                 if (colon > 0 && !char.IsWhiteSpace(line[0]))
-                    fields.TryAdd(line[..colon].Trim(), line[(colon + 1)..].Trim().Trim('"', '\''));
+                    fields.TryAdd(line[..colon].Trim().ToString(), line[(colon + 1)..].Trim().Trim("\"'").ToString());
             }
             DateOnly? date = null;
             foreach (var key in DateKeys)

@@ -55,7 +55,10 @@ public static partial class DateGrammar
         // Every date form has digits: most cells have none, and skip the pattern.
         if (HasDigit(normalized))
         {
-            var matches = Dates(normalized);
+            var start = ScanStart(normalized);
+            if (EndingDate(normalized, start) is { } ending)
+                return ending;
+            var matches = DatePattern().EnumerateMatches(normalized.AsSpan(), start);
             if (matches.MoveNext())
                 return Read(normalized, matches.Current, 0);
         }
@@ -109,7 +112,10 @@ public static partial class DateGrammar
     // a month name written just before it ("May 19", "Sept., 2025"). Every form has a digit, and a name precedes its
     // number by no more than ".", "," and one space (normalized text has no other whitespace), so no match starts
     // earlier; the prose before it ("No earlier than ") is not tried position by position.
-    private static Regex.ValueMatchEnumerator Dates(string normalized)
+    private static Regex.ValueMatchEnumerator Dates(string normalized) =>
+        DatePattern().EnumerateMatches(normalized.AsSpan(), ScanStart(normalized));
+
+    private static int ScanStart(string normalized)
     {
         var start = normalized.AsSpan().IndexOfAny(AnyDigit);
         if (start < 0)
@@ -127,7 +133,7 @@ public static partial class DateGrammar
             if (i < nameEnd)
                 start = i;
         }
-        return DatePattern().EnumerateMatches(normalized.AsSpan(), start);
+        return start;
     }
 
     // What the pattern's \d matches: every character char.IsDigit accepts.
@@ -145,11 +151,78 @@ public static partial class DateGrammar
         var estimate = precision == DatePrecision.Month
             || EstimateBefore().IsMatch(LastClause(before))
             || EstimateAfter().IsMatch(after);
+        return Checked(date, y, m, d, precision, estimate);
+    }
 
+    private static ParsedDate Checked(ReadOnlySpan<char> date, int y, int m, int d, DatePrecision precision, bool estimate)
+    {
         // Years outside this window are typos ("2525"), not lifecycle dates.
         if (y is < 2000 or > 2100 || m is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y is >= 1 and <= 9999 ? y : 2000, m is >= 1 and <= 12 ? m : 1))
             return new ParsedDate(null, precision, estimate, $"impossible date '{date}'");
         return new ParsedDate(new DateOnly(y, m, d), precision, estimate, null);
+    }
+
+    // Most date cells end with their date, in one of two forms: "2025-06-30" or "February 5, 2025" (ASCII digits, one
+    // space each side of the comma), alone or after prose ("No earlier than April 11, 2026"). When the pattern's scan
+    // would start on such a date, after a space or at the start, no earlier form can start there: the pattern would
+    // match it there, to the end of the text. Reading the two forms by hand gives the same date without running the
+    // pattern; anything else is left to the pattern.
+    private static ParsedDate? EndingDate(string text, int start)
+    {
+        if (start > 0 && text[start - 1] != ' ')
+            return null;
+        var span = text.AsSpan(start);
+        var year = Digits(span, 0, 4, 4);
+        if (year > 0 && span.Length > year && span[year] == '-')
+        {
+            var month = Digits(span, year + 1, 1, 2);
+            var dash = year + 1 + month;
+            if (month > 0 && span.Length > dash && span[dash] == '-')
+            {
+                var day = Digits(span, dash + 1, 1, 2);
+                if (day > 0 && dash + 1 + day == span.Length)
+                    return Ending(text, start, Number(span[..4]), Number(span.Slice(5, month)), Number(span[(dash + 1)..]));
+            }
+            return null;
+        }
+        var space = span.IndexOf(' ');
+        if (space < 3 || !IsMonthName(span[..space]))
+            return null;
+        var dayLength = Digits(span, space + 1, 1, 2);
+        var comma = space + 1 + dayLength;
+        if (dayLength == 0 || span.Length != comma + 6 || span[comma] != ',' || span[comma + 1] != ' ' || Digits(span, comma + 2, 4, 4) == 0)
+            return null;
+        return Ending(text, start, Number(span[(comma + 2)..]), MonthNumber(span), Number(span.Slice(space + 1, dayLength)));
+    }
+
+    // As Read has it for a day date from start to the end: only the text before it can make it an estimate.
+    private static ParsedDate Ending(string text, int start, int y, int m, int d) =>
+        Checked(text.AsSpan(start), y, m, d, DatePrecision.Day, EstimateBefore().IsMatch(LastClause(text.AsSpan(0, start))));
+
+    // The length of the run of ASCII digits at start, when it is between min and max long; else 0.
+    private static int Digits(ReadOnlySpan<char> text, int start, int min, int max)
+    {
+        var length = 0;
+        while (start + length < text.Length && char.IsAsciiDigit(text[start + length]))
+            length++;
+        return length >= min && length <= max ? length : 0;
+    }
+
+    private static readonly string[] MonthNames =
+    [
+        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+        "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+    ];
+
+    // A month name as MonthName spells it, in ASCII letters only (ordinal ignore-case would also take "ſept").
+    private static bool IsMonthName(ReadOnlySpan<char> word)
+    {
+        foreach (var name in MonthNames)
+        {
+            if (Ascii.EqualsIgnoreCase(word, name))
+                return true;
+        }
+        return false;
     }
 
     // The year, month and day of a date the pattern matched, read from its text: reading the pattern's groups

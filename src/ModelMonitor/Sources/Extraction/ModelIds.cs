@@ -112,8 +112,9 @@ public static partial class ModelIds
             AddPart(text, found, lenient);
             return;
         }
-        foreach (var part in Separators().Split(text))
-            AddPart(part, found, lenient);
+        // Only the parts become strings, not the array Split would also build.
+        foreach (var part in Separators().EnumerateSplits(text))
+            AddPart(text[part], found, lenient);
     }
 
     private static void AddPart(string part, List<string> found, bool lenient)

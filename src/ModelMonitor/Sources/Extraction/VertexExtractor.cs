@@ -1,3 +1,4 @@
+using System.Buffers;
 using ModelMonitor.Catalog;
 
 namespace ModelMonitor.Sources.Extraction;
@@ -14,8 +15,10 @@ public sealed class VertexExtractor : IExtractor
 
     // Page prose saying the listed dates are a lower bound (they can be extended, never brought forward):
     // every date it covers is the earliest possible.
-    private static readonly string[] EarliestProse =
-        ["may be extended", "earliest possible", "moved to an earlier", "moved earlier", "at the earliest"];
+    // Searched for all at once: a page's prose is most of its text.
+    private static readonly SearchValues<string> EarliestProse = SearchValues.Create(
+        ["may be extended", "earliest possible", "moved to an earlier", "moved earlier", "at the earliest"],
+        StringComparison.OrdinalIgnoreCase);
 
     public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
 
@@ -24,9 +27,12 @@ public sealed class VertexExtractor : IExtractor
         var document = PageDocument.Parse(content);
         var aliases = AliasMap(document);
         // The prose that says dates are the earliest possible, found once for all tables.
-        var earliestProse = document.Blocks.OfType<PageText>()
-            .Where(t => EarliestProse.Any(p => t.Text.Contains(p, StringComparison.OrdinalIgnoreCase)))
-            .ToList();
+        var earliestProse = new List<PageText>();
+        foreach (var block in document.Blocks)
+        {
+            if (block is PageText text && text.Text.AsSpan().ContainsAny(EarliestProse))
+                earliestProse.Add(text);
+        }
         var observations = new List<Observation>();
         var read = 0;
         foreach (var table in document.Tables)
