@@ -22,9 +22,9 @@ internal static class CellDates
         if (TryLine(cell.Text, codes, column, problems, out var whole))
             return whole;
         var rest = WithoutCodes(cell.Text, codes);
-        if (HasDigit(rest) && !DateGrammar.IsPlaceholder(rest))
+        var collapsed = DateGrammar.Normalize(rest);
+        if (DateGrammar.HasDigit(collapsed) && !DateGrammar.IsPlaceholder(rest))
         {
-            var collapsed = DateGrammar.Normalize(rest);
             problems.Add($"no date found in '{(collapsed.Length <= 80 ? collapsed : collapsed[..77] + "...")}' in {column}");
         }
         return ParsedDate.None;
@@ -64,16 +64,6 @@ internal static class CellDates
                 (withLetters ??= []).Add(code);
         }
         return withLetters;
-    }
-
-    private static bool HasDigit(string text)
-    {
-        foreach (var c in text)
-        {
-            if (char.IsDigit(c))
-                return true;
-        }
-        return false;
     }
 
     public static bool HasYear(string text)

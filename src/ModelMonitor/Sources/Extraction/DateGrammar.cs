@@ -24,13 +24,13 @@ public static partial class DateGrammar
     // ("gpt-4o-2024-05-13") and version strings from being read as dates. The group names say which part is
     // which (y, m or name, d; a form without d is a month); Parts reads them from the matched text.
     [GeneratedRegex(
-        @"(?<![\w\-./])(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})(?![\w\-])" +
-        @"|(?<![\w\-./])(?<y>\d{4})/(?<m>\d{1,2})/(?<d>\d{1,2})(?![\w/])" +
-        @"|(?<![\w\-./])(?<m>\d{1,2})/(?<d>\d{1,2})/(?<y>\d{4})(?![\w/])" +
-        @"|\b(?<name>" + MonthName + @")\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(?<y>\d{4})(?!\w)" +
-        @"|\b(?<d>\d{1,2})(?:st|nd|rd|th)?\s+(?<name>" + MonthName + @")\.?,?\s+(?<y>\d{4})(?!\w)" +
-        @"|\b(?<name>" + MonthName + @")\.?,?\s+(?<y>\d{4})(?!\w)" +
-        @"|(?<![\w\-./])(?<y>\d{4})-(?<m>\d{2})(?![\w\-])",
+        @"(?<![\w\-./])(?<y>[0-9]{4})-(?<m>[0-9]{1,2})-(?<d>[0-9]{1,2})(?![\w\-])" +
+        @"|(?<![\w\-./])(?<y>[0-9]{4})/(?<m>[0-9]{1,2})/(?<d>[0-9]{1,2})(?![\w/])" +
+        @"|(?<![\w\-./])(?<m>[0-9]{1,2})/(?<d>[0-9]{1,2})/(?<y>[0-9]{4})(?![\w/])" +
+        @"|\b(?<name>" + MonthName + @")\.?\s+(?<d>[0-9]{1,2})(?:st|nd|rd|th)?\s*,?\s+(?<y>[0-9]{4})(?!\w)" +
+        @"|\b(?<d>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?<name>" + MonthName + @")\.?,?\s+(?<y>[0-9]{4})(?!\w)" +
+        @"|\b(?<name>" + MonthName + @")\.?,?\s+(?<y>[0-9]{4})(?!\w)" +
+        @"|(?<![\w\-./])(?<y>[0-9]{4})-(?<m>[0-9]{2})(?![\w\-])",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex DatePattern();
 
@@ -117,7 +117,7 @@ public static partial class DateGrammar
 
     private static int ScanStart(string normalized)
     {
-        var start = normalized.AsSpan().IndexOfAny(AnyDigit);
+        var start = normalized.AsSpan().IndexOfAnyInRange('0', '9');
         if (start < 0)
             start = normalized.Length;
         else if (start > 0 && normalized[start - 1] == ' ')
@@ -135,10 +135,6 @@ public static partial class DateGrammar
         }
         return start;
     }
-
-    // What the pattern's \d matches: every character char.IsDigit accepts.
-    private static readonly SearchValues<char> AnyDigit = SearchValues.Create(
-        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsDigit).ToArray());
 
     private static ParsedDate Read(string text, ValueMatch match, int contextStart)
     {
@@ -237,9 +233,9 @@ public static partial class DateGrammar
         for (var i = 0; i < date.Length;)
         {
             var start = i;
-            if (char.IsDigit(date[i]))
+            if (char.IsAsciiDigit(date[i]))
             {
-                while (i < date.Length && char.IsDigit(date[i]))
+                while (i < date.Length && char.IsAsciiDigit(date[i]))
                     i++;
                 numbers[count++] = start..i;
             }
@@ -312,7 +308,7 @@ public static partial class DateGrammar
                 builder.Append(' ');
                 pendingSpace = false;
             }
-            builder.Append(IsDash(c) ? '-' : c);
+            builder.Append(IsDash(c) ? '-' : IsOtherDigit(c) ? (char)('0' + (int)char.GetNumericValue(c)) : c);
         }
         return builder.ToString();
     }
@@ -329,9 +325,12 @@ public static partial class DateGrammar
 
     private static bool IsDash(char c) => c is '\u2010' or '\u2011' or '\u2012' or '\u2212';
 
-    private static bool IsMapped(char c) => IsInvisible(c) || IsDash(c);
+    // Decimal digits of other scripts ("２０２６", "٢٠٢٦") read as the ASCII digits every date form is written with.
+    private static bool IsOtherDigit(char c) => char.IsDigit(c) && !char.IsAsciiDigit(c);
 
-    private static bool HasDigit(string text) => text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
+    private static bool IsMapped(char c) => IsInvisible(c) || IsDash(c) || IsOtherDigit(c);
+
+    internal static bool HasDigit(string text) => text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 }

@@ -74,6 +74,18 @@ public sealed class DateGrammarTests
         Assert.Equal("impossible date '2026-09-31'", parsed.Problem);
     }
 
+    [Theory]
+    [InlineData("Retires ２０２６-０６-３０")]                // fullwidth digits
+    [InlineData("v1 retires ٢٠٢٦-٠٦-٣٠")]                    // Arabic-Indic digits, after an ASCII one
+    [InlineData("v1: no earlier than June ３０, ２０２６")]
+    public void DigitsOfOtherScriptsAreReadAsTheirValues(string text)
+    {
+        var parsed = DateGrammar.Parse(text);
+
+        Assert.Equal((new DateOnly(2026, 6, 30), (string?)null), (parsed.Date, parsed.Problem));
+        Assert.Equal([new DateOnly(2026, 6, 30)], DateGrammar.FindAll(text).Select(d => d.Date));
+    }
+
     [Fact]
     public void FirstDateInACellWins()
     {
