@@ -45,4 +45,8 @@ public static class Jobs
 
     public const string RegressionRun = "regression-run";
     public const string RegressionTrigger = "regression-trigger";
+
+    /// The jobs that poll: they fire every minute or more often, mostly find nothing to do, and log their own work
+    /// when there is some. Their start and finish lines are Debug, so an idle service's log stays quiet.
+    public static readonly IReadOnlySet<string> Polling = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { NotifyDeliver, RegressionRun };
 }
