@@ -104,7 +104,7 @@ internal static class EvalVerb
             await ResultsFile.WriteAsync(output, document, CancellationToken.None);
         }
 
-        SummaryTable.Write(context.Out, suite, report, outcome, budget);
+        SummaryTable.Write(context.Out, suite, report, outcome, budget, output);
         if (outcome.Stop != RunStop.Completed)
             return ExitCodes.Failed;
         return report.Verdict == Readiness.Ready ? ExitCodes.Ok : ExitCodes.Failed;

@@ -40,12 +40,12 @@ internal static class RegressVerb
             var appId = await db.Apps.Where(a => a.Name == app && a.Team!.Name == team).Select(a => (long?)a.Id).FirstOrDefaultAsync(ct);
             if (appId is null)
             {
-                await error.WriteLineAsync($"monitor run: team '{team}' has no app '{app}'.");
+                await error.WriteLineAsync($"monitor regress: team '{team}' has no app '{app}'.");
                 return ExitCodes.Failed;
             }
             if (suite is not null && !await db.Set<RegressionSuite>().AnyAsync(s => s.AppId == appId && s.Name == suite, ct))
             {
-                await error.WriteLineAsync($"monitor run: app '{app}' has no suite '{suite}'.");
+                await error.WriteLineAsync($"monitor regress: app '{app}' has no suite '{suite}'.");
                 return ExitCodes.Failed;
             }
             var queue = scope.ServiceProvider.GetRequiredService<RunQueue>();
@@ -55,11 +55,11 @@ internal static class RegressVerb
 
         foreach (var t in targets.Where(t => !queued.Any(q => q.PinId == t.PinId && q.SuiteId == t.SuiteId)))
             await error.WriteLineAsync(t.CandidateModel is null
-                ? $"monitor run: {t.PinModel} ({t.Suite}): not queued, the catalog names no successor of {t.BaselineModel}."
-                : $"monitor run: {t.PinModel} ({t.Suite}): not queued, run {t.LiveRunId} is already queued or running.");
+                ? $"monitor regress: {t.PinModel} ({t.Suite}): not queued, the catalog names no successor of {t.BaselineModel}."
+                : $"monitor regress: {t.PinModel} ({t.Suite}): not queued, run {t.LiveRunId} is already queued or running.");
         if (queued.Count == 0)
         {
-            await error.WriteLineAsync(targets.Count == 0 ? $"monitor run: app '{app}' has no suite or no pin to run." : "monitor run: nothing queued.");
+            await error.WriteLineAsync(targets.Count == 0 ? $"monitor regress: app '{app}' has no suite or no pin to run." : "monitor regress: nothing queued.");
             return ExitCodes.Failed;
         }
         foreach (var q in queued)
@@ -80,16 +80,16 @@ internal static class RegressVerb
             if (executed is null)
             {
                 // Another node claimed it first; it will finish it.
-                await error.WriteLineAsync($"monitor run: run {q.RunId} is being executed by the service; see GET /api/teams/{team}/apps/{app}/runs/{q.RunId}.");
+                await error.WriteLineAsync($"monitor regress: run {q.RunId} is being executed by the service; see GET /api/teams/{team}/apps/{app}/runs/{q.RunId}.");
                 allReady = false;
                 continue;
             }
             await context.Out.WriteLineAsync();
             await context.Out.WriteLineAsync($"run {q.RunId}: {executed.Status}{(executed.Error is null ? "" : $": {executed.Error}")}");
             if (executed is { Suite: { } s, Report: { } report, Outcome: { } outcome })
-                SummaryTable.Write(context.Out, s, report, outcome, budget);
+                SummaryTable.Write(context.Out, s, report, outcome, budget, $"GET /api/teams/{team}/apps/{app}/runs/{q.RunId}");
             if (executed.Status == RunStatus.Queued)
-                await error.WriteLineAsync($"monitor run: interrupted; run {q.RunId} is back in the queue with its finished results and resumes from them.");
+                await error.WriteLineAsync($"monitor regress: interrupted; run {q.RunId} is back in the queue with its finished results and resumes from them.");
             allReady &= executed.Status == RunStatus.Completed && executed.Report?.Verdict == Readiness.Ready;
             if (ct.IsCancellationRequested)
                 return ExitCodes.Failed;

@@ -7,7 +7,8 @@ public static class SummaryTable
 {
     private const int MaxRegressionsShown = 10;
 
-    public static void Write(TextWriter o, Suite suite, RegressionReport r, RunOutcome outcome, decimal? budget)
+    /// <param name="everyResultAt">where every result can be read (a results file, an API path), or null when nowhere.</param>
+    public static void Write(TextWriter o, Suite suite, RegressionReport r, RunOutcome outcome, decimal? budget, string? everyResultAt)
     {
         var ci = CultureInfo.InvariantCulture;
         o.WriteLine(string.Create(ci, $"Suite       {suite.Path} ({suite.Cases.Count} cases){(suite.Description is null ? "" : $" — {suite.Description}")}"));
@@ -35,7 +36,7 @@ public static class SummaryTable
                 o.WriteLine($"    failed:    {Clip(failed)}");
         }
         if (r.Regressions.Count > MaxRegressionsShown)
-            o.WriteLine($"  … and {r.Regressions.Count - MaxRegressionsShown} more (all in --output)");
+            o.WriteLine($"  … and {r.Regressions.Count - MaxRegressionsShown} more ({(everyResultAt is null ? "--output FILE keeps them all" : $"all in {everyResultAt}")})");
 
         o.WriteLine(r.Significance.PValue is { } p
             ? string.Create(ci, $"Significance McNemar exact p = {Format(p)} ({r.Significance.BaselineOnlyPasses} baseline-only vs {r.Significance.CandidateOnlyPasses} candidate-only passes)")

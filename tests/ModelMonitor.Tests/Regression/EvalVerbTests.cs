@@ -108,6 +108,22 @@ public sealed class EvalVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RegressionsBeyondTheTenShownSayWhereTheRestAre()
+    {
+        _server.Script = r => r.Model == "new" ? new FakeReply.Answer("I am not sure.") : FakeReply.Echo(r);
+        var cases = string.Concat(Enumerable.Range(1, 12).Select(i => $"  - vars: {{ q: 'case {i}' }}\n    assert: [ {{ type: contains, value: CASE }} ]\n"));
+        var suite = Write("twelve.yaml", $"prompts: ['{{{{q}}}}']\ntests:\n{cases}");
+        var results = Path.Combine(_dir, "twelve.json");
+
+        var (_, withoutFile) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--no-progress");
+        var (_, withFile) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--output", results, "--no-progress");
+
+        Assert.Contains("Regressions 12;", withoutFile, StringComparison.Ordinal);
+        Assert.Contains("  … and 2 more (--output FILE keeps them all)", withoutFile, StringComparison.Ordinal);
+        Assert.Contains($"  … and 2 more (all in {results})", withFile, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ACatalogThatCannotBeReadIsTriedOnceAndTheRunGoesOnWithoutPrices()
     {
         // A "database" that accepts connections and hangs up: each attempt to read prices is one accepted connection.
