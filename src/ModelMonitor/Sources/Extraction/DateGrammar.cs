@@ -292,6 +292,16 @@ public static partial class DateGrammar
             return "";
         if (IsNormal(text))
             return text;
+        return Normalize(text.AsSpan());
+    }
+
+    /// As Normalize(string), from a span: one string for the result, none for the text.
+    internal static string Normalize(ReadOnlySpan<char> text)
+    {
+        // Text normal but for spaces at either end (padded table cells) is the text between them.
+        var inner = text.Trim(' ');
+        if (inner.IndexOfAny(Unusual) < 0 && !inner.Contains("  ", StringComparison.Ordinal))
+            return inner.ToString();
         var builder = new StringBuilder(text.Length);
         var pendingSpace = false;
         foreach (var c in text)

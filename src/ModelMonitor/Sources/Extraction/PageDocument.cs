@@ -164,7 +164,7 @@ internal sealed class InlineCollector
     {
         while (_codeDepth > 0)
             EndCode();
-        var last = DateGrammar.Normalize(_line.ToString());
+        var last = Normalized(_line);
         IReadOnlyList<string> lines;
         string text;
         if (_lines is null)
@@ -188,6 +188,20 @@ internal sealed class InlineCollector
         }
         // The lists go to the cell as they are: Clear starts new ones.
         return new PageCell(text, lines, (IReadOnlyList<string>?)_codes ?? [], (IReadOnlyList<string>?)_links ?? []);
+    }
+
+    // The builder's text normalized, read in place when it is one chunk (as it is once the builder has grown).
+    private static string Normalized(StringBuilder builder)
+    {
+        ReadOnlyMemory<char> first = default;
+        var chunks = 0;
+        foreach (var chunk in builder.GetChunks())
+        {
+            if (chunks++ > 0)
+                return DateGrammar.Normalize(builder.ToString());
+            first = chunk;
+        }
+        return DateGrammar.Normalize(first.Span);
     }
 
     private static void AddNormalized(ref List<string>? list, string text)
