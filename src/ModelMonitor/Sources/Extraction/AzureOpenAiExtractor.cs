@@ -161,7 +161,8 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     {
         if (version is not null && IsoDate().IsMatch(version)
             && name.Length > version.Length + 1
-            && name.EndsWith("-" + version, StringComparison.OrdinalIgnoreCase))
+            && name[^(version.Length + 1)] == '-'
+            && name.EndsWith(version, StringComparison.OrdinalIgnoreCase))
         {
             var bare = name[..^(version.Length + 1)];
             problems.Add($"model name '{name}' repeats its version '{version}'; read as '{bare}'");
@@ -437,8 +438,10 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         var core = text.AsSpan().Trim().Trim("*.");
         if (core.Length > 4 || core.ContainsAny(Whitespace))
             return false;
-        return core.ToString().ToLowerInvariant() is "" or "n/a" or "na" or "-" or "--" or "---" or "—"
-            or "none" or "tbd" or "tba";
+        // ASCII letters ignoring case: the only other character ToLowerInvariant makes ASCII is the Kelvin sign (k).
+        return core is "" or "-" or "--" or "---" or "—"
+            || Ascii.EqualsIgnoreCase(core, "n/a") || Ascii.EqualsIgnoreCase(core, "na") || Ascii.EqualsIgnoreCase(core, "none")
+            || Ascii.EqualsIgnoreCase(core, "tbd") || Ascii.EqualsIgnoreCase(core, "tba");
     }
 
     // What \s matches: the characters char.IsWhiteSpace accepts.
