@@ -320,7 +320,10 @@ public static partial class DateGrammar
         var inner = text.Trim(' ');
         if (inner.IndexOfAny(Unusual) < 0 && !inner.Contains("  ", StringComparison.Ordinal))
             return inner.ToString();
-        var builder = new StringBuilder(text.Length);
+        // The result is never longer than the text: written into a buffer, then one string.
+        char[]? rented = null;
+        var buffer = text.Length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
+        var length = 0;
         var pendingSpace = false;
         foreach (var c in text)
         {
@@ -328,17 +331,20 @@ public static partial class DateGrammar
                 continue;
             if (char.IsWhiteSpace(c))
             {
-                pendingSpace = builder.Length > 0;
+                pendingSpace = length > 0;
                 continue;
             }
             if (pendingSpace)
             {
-                builder.Append(' ');
+                buffer[length++] = ' ';
                 pendingSpace = false;
             }
-            builder.Append(IsDash(c) ? '-' : IsOtherDigit(c) ? (char)('0' + (int)char.GetNumericValue(c)) : c);
+            buffer[length++] = IsDash(c) ? '-' : IsOtherDigit(c) ? (char)('0' + (int)char.GetNumericValue(c)) : c;
         }
-        return builder.ToString();
+        var normalized = buffer[..length].ToString();
+        if (rented is not null)
+            ArrayPool<char>.Shared.Return(rented);
+        return normalized;
     }
 
     // Most cells need no change: no allocation for them.
