@@ -43,11 +43,23 @@ public sealed partial class PageDocument
     {
         if (HtmlDocumentStart().IsMatch(body))
             return PageFormat.Html;
-        // MDX and Markdown with embedded HTML still have Markdown headings or pipe-table delimiters (each needs a
-        // '#' or a "---": a page with neither is not scanned line by line).
-        if ((body.Contains('#', StringComparison.Ordinal) || body.Contains("---", StringComparison.Ordinal)) && MarkdownSignal().IsMatch(body))
+        // MDX and Markdown with embedded HTML still have Markdown headings or pipe-table delimiters (a heading needs a
+        // '#' followed by whitespace, a delimiter a "---": a page with neither is not scanned line by line).
+        if ((HasHashBeforeWhitespace(body) || body.Contains("---", StringComparison.Ordinal)) && MarkdownSignal().IsMatch(body))
             return PageFormat.Markdown;
         return body.TrimStart().StartsWith('<') ? PageFormat.Html : PageFormat.Markdown;
+    }
+
+    // Whether a '#' is followed by a whitespace character, as the last '#' of a heading's marker is; a page's other
+    // '#'s (link fragments, "#1") are passed over.
+    private static bool HasHashBeforeWhitespace(string body)
+    {
+        for (var at = body.IndexOf('#'); at >= 0 && at + 1 < body.Length; at = body.IndexOf('#', at + 1))
+        {
+            if (char.IsWhiteSpace(body[at + 1]))
+                return true;
+        }
+        return false;
     }
 
     internal static string StripFrontMatter(string content)
