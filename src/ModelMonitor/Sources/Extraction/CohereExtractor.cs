@@ -357,25 +357,36 @@ public sealed partial class CohereExtractor : IExtractor
             var bodyStart = PageDocument.FrontMatterEnd(text);
             if (bodyStart == 0)
                 return new FrontMatter(null, null);
-            var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            // Lines as spans: only the fields become strings.
+            // The first value of each field read (keys ignore case); lines as spans: only those values become strings.
+            string? title = null;
+            var dateValues = new string?[DateKeys.Length];
             foreach (var range in text.AsSpan(0, bodyStart).Split('\n'))
             {
                 var line = text.AsSpan(range);
                 var colon = line.IndexOf(':');
-                if (colon > 0 && !char.IsWhiteSpace(line[0]))
-                    fields.TryAdd(line[..colon].Trim().ToString(), line[(colon + 1)..].Trim().Trim("\"'").ToString());
+                if (colon <= 0 || char.IsWhiteSpace(line[0]))
+                    continue;
+                var key = line[..colon].Trim();
+                if (key.Equals("title", StringComparison.OrdinalIgnoreCase))
+                    title ??= Value(line, colon);
+                for (var i = 0; i < DateKeys.Length; i++)
+                {
+                    if (key.Equals(DateKeys[i], StringComparison.OrdinalIgnoreCase))
+                        dateValues[i] ??= Value(line, colon);
+                }
             }
             DateOnly? date = null;
-            foreach (var key in DateKeys)
+            foreach (var value in dateValues)
             {
-                if (fields.TryGetValue(key, out var value) && DateGrammar.FindFirst(value) is { HasValue: true } found)
+                if (value is not null && DateGrammar.FindFirst(value) is { HasValue: true } found)
                 {
                     date = found.Date;
                     break;
                 }
             }
-            return new FrontMatter(fields.GetValueOrDefault("title") is { Length: > 0 } title ? title : null, date);
+            return new FrontMatter(title is { Length: > 0 } ? title : null, date);
         }
+
+        private static string Value(ReadOnlySpan<char> line, int colon) => line[(colon + 1)..].Trim().Trim("\"'").ToString();
     }
 }
