@@ -76,7 +76,11 @@ internal sealed partial class MarkdownPageReader
     private void AddText(PageCell cell, bool inListItem)
     {
         if (cell.Text.Length > 0)
-            _blocks.Add(new PageText(_headings.Current, string.Join('\n', cell.Lines), cell.Codes, inListItem));
+        {
+            // Most paragraphs are one line: joined, it is the same string.
+            var text = cell.Lines.Count == 1 ? cell.Lines[0] : string.Join('\n', cell.Lines);
+            _blocks.Add(new PageText(_headings.Current, text, cell.Codes, inListItem));
+        }
     }
 
     private void ReadHtml(HtmlBlock html)

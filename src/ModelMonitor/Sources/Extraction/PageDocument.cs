@@ -111,16 +111,20 @@ public sealed partial class PageDocument
 /// no code span and no link).
 internal sealed class InlineCollector
 {
-    private readonly StringBuilder _line = new();
+    // The current line's characters: one buffer, grown as needed and kept for the next cell.
+    private char[] _line = new char[32];
+    private int _length;
     private List<string>? _lines;
     private List<string>? _codes;
     private List<string>? _links;
     private StringBuilder? _code;
     private int _codeDepth;
 
+    private ReadOnlySpan<char> Line => _line.AsSpan(0, _length);
+
     public void Clear()
     {
-        _line.Clear();
+        _length = 0;
         _lines = null;
         _codes = null;
         _links = null;
@@ -128,20 +132,28 @@ internal sealed class InlineCollector
         _codeDepth = 0;
     }
 
-    public bool IsEmpty => _codes is null && IsBlank(_line) && (_lines is null || _lines.All(string.IsNullOrWhiteSpace));
+    public bool IsEmpty => _codes is null && Line.IsWhiteSpace() && (_lines is null || _lines.All(string.IsNullOrWhiteSpace));
 
     public void Append(string text) => Append(text.AsSpan());
 
     public void Append(ReadOnlySpan<char> text)
     {
-        _line.Append(text);
+        AppendLine(text);
         _code?.Append(text);
+    }
+
+    private void AppendLine(ReadOnlySpan<char> text)
+    {
+        if (_length + text.Length > _line.Length)
+            Array.Resize(ref _line, Math.Max(_line.Length * 2, _length + text.Length));
+        text.CopyTo(_line.AsSpan(_length));
+        _length += text.Length;
     }
 
     public void LineBreak()
     {
-        (_lines ??= []).Add(_line.ToString());
-        _line.Clear();
+        (_lines ??= []).Add(Line.ToString());
+        _length = 0;
     }
 
     // Footnote markers in <sup> would otherwise glue onto an id ("gpt-4" + "1").
@@ -167,7 +179,7 @@ internal sealed class InlineCollector
     public void AddCode(string code)
     {
         AddNormalized(ref _codes, code);
-        _line.Append(code);
+        AppendLine(code);
     }
 
     public void AddLink(string text) => AddNormalized(ref _links, text);
@@ -176,7 +188,7 @@ internal sealed class InlineCollector
     {
         while (_codeDepth > 0)
             EndCode();
-        var last = Normalized(_line);
+        var last = DateGrammar.Normalize(Line);
         IReadOnlyList<string> lines;
         string text;
         if (_lines is null)
@@ -202,35 +214,11 @@ internal sealed class InlineCollector
         return new PageCell(text, lines, (IReadOnlyList<string>?)_codes ?? [], (IReadOnlyList<string>?)_links ?? []);
     }
 
-    // The builder's text normalized, read in place when it is one chunk (as it is once the builder has grown).
-    private static string Normalized(StringBuilder builder)
-    {
-        ReadOnlyMemory<char> first = default;
-        var chunks = 0;
-        foreach (var chunk in builder.GetChunks())
-        {
-            if (chunks++ > 0)
-                return DateGrammar.Normalize(builder.ToString());
-            first = chunk;
-        }
-        return DateGrammar.Normalize(first.Span);
-    }
-
     private static void AddNormalized(ref List<string>? list, string text)
     {
         var normalized = DateGrammar.Normalize(text);
         if (normalized.Length > 0)
             (list ??= []).Add(normalized);
-    }
-
-    private static bool IsBlank(StringBuilder builder)
-    {
-        foreach (var chunk in builder.GetChunks())
-        {
-            if (!chunk.Span.IsWhiteSpace())
-                return false;
-        }
-        return true;
     }
 }
 
