@@ -278,7 +278,7 @@ internal sealed partial class MarkdownPageReader
         foreach (var block in cell)
         {
             if (block is LeafBlock { Inline: { } inline })
-                InlineInto(inline, _cell);
+                RootInto(inline, _cell);
         }
         return _cell.ToCell();
     }
@@ -287,8 +287,21 @@ internal sealed partial class MarkdownPageReader
     {
         _cell.Clear();
         if (inline is not null)
-            InlineInto(inline, _cell);
+            RootInto(inline, _cell);
         return _cell.ToCell();
+    }
+
+    // A block's inlines are held by a plain container (Markdig's): its children are read without first testing
+    // the container against every inline type InlineInto knows.
+    private static void RootInto(ContainerInline root, InlineCollector collector)
+    {
+        if (root.GetType() != typeof(ContainerInline))
+        {
+            InlineInto(root, collector);
+            return;
+        }
+        foreach (var child in root)
+            InlineInto(child, collector);
     }
 
     private static void InlineInto(Inline inline, InlineCollector collector)
