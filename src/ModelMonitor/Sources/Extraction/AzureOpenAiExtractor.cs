@@ -478,9 +478,11 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         return DashRun().Replace(builder.ToString(), "-").Trim('-', '.');
     }
 
-    // The non-empty items, each once, in order; lists are a few names long.
+    // The non-empty items, each once, in order; lists are a few names long. Most are one name: the list itself.
     private static List<string> Distinct(List<string> items)
     {
+        if (items.Count == 1 && items[0].Length > 0)
+            return items;
         var distinct = new List<string>(items.Count);
         foreach (var item in items)
         {
