@@ -115,6 +115,8 @@ internal sealed class InlineCollector
     private char[] _line = new char[32];
     private int _length;
     private List<string>? _lines;
+    // The first code span's text alone (most cells have one), the list once there is a second.
+    private string? _firstCode;
     private List<string>? _codes;
     private List<string>? _links;
     private StringBuilder? _code;
@@ -126,13 +128,14 @@ internal sealed class InlineCollector
     {
         _length = 0;
         _lines = null;
+        _firstCode = null;
         _codes = null;
         _links = null;
         _code = null;
         _codeDepth = 0;
     }
 
-    public bool IsEmpty => _codes is null && Line.IsWhiteSpace() && (_lines is null || _lines.All(string.IsNullOrWhiteSpace));
+    public bool IsEmpty => _firstCode is null && _codes is null && Line.IsWhiteSpace() && (_lines is null || _lines.All(string.IsNullOrWhiteSpace));
 
     public void Append(string text) => Append(text.AsSpan());
 
@@ -171,14 +174,14 @@ internal sealed class InlineCollector
             return;
         if (--_codeDepth == 0 && _code is not null)
         {
-            AddNormalized(ref _codes, _code.ToString());
+            AddCodeText(_code.ToString());
             _code = null;
         }
     }
 
     public void AddCode(string code)
     {
-        AddNormalized(ref _codes, code);
+        AddCodeText(code);
         AppendLine(code);
     }
 
@@ -211,7 +214,25 @@ internal sealed class InlineCollector
             text = string.Join(' ', all);
         }
         // The lists go to the cell as they are: Clear starts new ones.
-        return new PageCell(text, lines, (IReadOnlyList<string>?)_codes ?? [], (IReadOnlyList<string>?)_links ?? []);
+        IReadOnlyList<string> codes = [];
+        if (_codes is not null)
+            codes = _codes;
+        else if (_firstCode is not null)
+            codes = [_firstCode];
+        return new PageCell(text, lines, codes, (IReadOnlyList<string>?)_links ?? []);
+    }
+
+    private void AddCodeText(string code)
+    {
+        var normalized = DateGrammar.Normalize(code);
+        if (normalized.Length == 0)
+            return;
+        if (_codes is not null)
+            _codes.Add(normalized);
+        else if (_firstCode is null)
+            _firstCode = normalized;
+        else
+            _codes = [_firstCode, normalized];
     }
 
     private static void AddNormalized(ref List<string>? list, string text)
