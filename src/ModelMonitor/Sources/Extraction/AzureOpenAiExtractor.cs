@@ -239,9 +239,10 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         var names = new List<string>();
         if (cell.Codes.Count > 0)
         {
-            foreach (var code in cell.Codes)
+            // Indexed, as the rows below: a foreach over an IReadOnlyList would allocate its enumerator.
+            for (var c = 0; c < cell.Codes.Count; c++)
             {
-                var candidate = code.Trim();
+                var candidate = cell.Codes[c].Trim();
                 if (candidate.Length == 0 || string.Equals(candidate, version, StringComparison.Ordinal))
                     continue;
                 if (candidate.AsSpan().ContainsAny(Whitespace))
@@ -292,8 +293,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     {
         var versions = new List<string?>();
         var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
-        foreach (var line in lines)
+        for (var l = 0; l < lines.Count; l++)
         {
+            var line = lines[l];
             if (IsPlaceholder(line))
                 continue;
             foreach (var part in MayHaveSeparator(line) ? VersionSeparator().Split(line) : [line])
@@ -323,8 +325,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     {
         var ids = new List<string>();
         var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
-        foreach (var line in lines)
+        for (var l = 0; l < lines.Count; l++)
         {
+            var line = lines[l];
             foreach (var part in MayHaveSeparator(line) ? AlternativeSeparator().Split(line) : [line])
             {
                 var withoutNotes = part.Contains('(', StringComparison.Ordinal) ? Parenthetical().Replace(part, " ") : part;
@@ -416,9 +419,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     private static bool IsBlank(IReadOnlyList<PageCell> row)
     {
-        foreach (var cell in row)
+        for (var i = 0; i < row.Count; i++)
         {
-            if (!string.IsNullOrWhiteSpace(cell.Text))
+            if (!string.IsNullOrWhiteSpace(row[i].Text))
                 return false;
         }
         return true;
