@@ -36,14 +36,17 @@ public static partial class ModelIds
         ArgumentNullException.ThrowIfNull(cell);
         if (cell.Codes.Count > 0)
         {
+            // Indexed: a foreach over an IReadOnlyList would allocate its enumerator.
             var fromCodes = new List<string>();
-            foreach (var code in cell.Codes)
-                AddTokens(code, fromCodes, lenient: true);
+            for (var i = 0; i < cell.Codes.Count; i++)
+                AddTokens(cell.Codes[i], fromCodes, lenient: true);
             return fromCodes;
         }
         var found = new List<string>();
-        foreach (var line in cell.Lines.Count > 0 ? cell.Lines : [cell.Text])
-            AddTokens(line, found, lenient: false);
+        if (cell.Lines.Count == 0)
+            AddTokens(cell.Text, found, lenient: false);
+        for (var i = 0; i < cell.Lines.Count; i++)
+            AddTokens(cell.Lines[i], found, lenient: false);
         return found;
     }
 
