@@ -130,8 +130,10 @@ public sealed partial class CohereExtractor : IExtractor
         var replacements = new List<string>();
         var mode = Role.Model;
         var position = 0;
-        foreach (var code in codes)
+        // Indexed: a foreach over an IReadOnlyList would allocate its enumerator.
+        for (var i = 0; i < codes.Count; i++)
         {
+            var code = codes[i];
             var at = text.IndexOf(code, position, StringComparison.Ordinal);
             if (at >= 0)
             {
@@ -155,8 +157,8 @@ public sealed partial class CohereExtractor : IExtractor
         var retires = list.Shutdown;
         // Dates are looked for in the bullet's prose only; its ids hold digits that are not dates.
         var prose = text;
-        foreach (var code in codes)
-            prose = prose.Replace(code, " ", StringComparison.Ordinal);
+        for (var i = 0; i < codes.Count; i++)
+            prose = prose.Replace(codes[i], " ", StringComparison.Ordinal);
         var dates = prose.AsSpan().IndexOfAnyInRange('0', '9') >= 0 ? DateGrammar.FindAll(prose) : [];
         foreach (var date in dates)
         {
