@@ -161,7 +161,8 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     {
         if (version is not null && IsoDate().IsMatch(version)
             && name.Length > version.Length + 1
-            && name.EndsWith("-" + version, StringComparison.OrdinalIgnoreCase))
+            && name[^(version.Length + 1)] == '-'
+            && name.EndsWith(version, StringComparison.OrdinalIgnoreCase))
         {
             var bare = name[..^(version.Length + 1)];
             problems.Add($"model name '{name}' repeats its version '{version}'; read as '{bare}'");
@@ -238,9 +239,10 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         var names = new List<string>();
         if (cell.Codes.Count > 0)
         {
-            foreach (var code in cell.Codes)
+            // Indexed, as the rows below: a foreach over an IReadOnlyList would allocate its enumerator.
+            for (var c = 0; c < cell.Codes.Count; c++)
             {
-                var candidate = code.Trim();
+                var candidate = cell.Codes[c].Trim();
                 if (candidate.Length == 0 || string.Equals(candidate, version, StringComparison.Ordinal))
                     continue;
                 if (candidate.AsSpan().ContainsAny(Whitespace))
@@ -291,8 +293,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     {
         var versions = new List<string?>();
         var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
-        foreach (var line in lines)
+        for (var l = 0; l < lines.Count; l++)
         {
+            var line = lines[l];
             if (IsPlaceholder(line))
                 continue;
             foreach (var part in MayHaveSeparator(line) ? VersionSeparator().Split(line) : [line])
@@ -322,8 +325,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     {
         var ids = new List<string>();
         var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
-        foreach (var line in lines)
+        for (var l = 0; l < lines.Count; l++)
         {
+            var line = lines[l];
             foreach (var part in MayHaveSeparator(line) ? AlternativeSeparator().Split(line) : [line])
             {
                 var withoutNotes = part.Contains('(', StringComparison.Ordinal) ? Parenthetical().Replace(part, " ") : part;
@@ -415,9 +419,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     private static bool IsBlank(IReadOnlyList<PageCell> row)
     {
-        foreach (var cell in row)
+        for (var i = 0; i < row.Count; i++)
         {
-            if (!string.IsNullOrWhiteSpace(cell.Text))
+            if (!string.IsNullOrWhiteSpace(row[i].Text))
                 return false;
         }
         return true;
@@ -437,8 +441,10 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         var core = text.AsSpan().Trim().Trim("*.");
         if (core.Length > 4 || core.ContainsAny(Whitespace))
             return false;
-        return core.ToString().ToLowerInvariant() is "" or "n/a" or "na" or "-" or "--" or "---" or "—"
-            or "none" or "tbd" or "tba";
+        // ASCII letters ignoring case: the only other character ToLowerInvariant makes ASCII is the Kelvin sign (k).
+        return core is "" or "-" or "--" or "---" or "—"
+            || Ascii.EqualsIgnoreCase(core, "n/a") || Ascii.EqualsIgnoreCase(core, "na") || Ascii.EqualsIgnoreCase(core, "none")
+            || Ascii.EqualsIgnoreCase(core, "tbd") || Ascii.EqualsIgnoreCase(core, "tba");
     }
 
     // What \s matches: the characters char.IsWhiteSpace accepts.
@@ -475,9 +481,11 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         return DashRun().Replace(builder.ToString(), "-").Trim('-', '.');
     }
 
-    // The non-empty items, each once, in order; lists are a few names long.
+    // The non-empty items, each once, in order; lists are a few names long. Most are one name: the list itself.
     private static List<string> Distinct(List<string> items)
     {
+        if (items.Count == 1 && items[0].Length > 0)
+            return items;
         var distinct = new List<string>(items.Count);
         foreach (var item in items)
         {

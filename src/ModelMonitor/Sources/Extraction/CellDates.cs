@@ -13,9 +13,10 @@ internal static class CellDates
         var codes = ignoreVersionCodes ? VersionCodes(cell.Codes) : null;
         if (cell.Lines.Count > 1)
         {
-            foreach (var line in cell.Lines)
+            // Indexed: a foreach over an IReadOnlyList would allocate its enumerator.
+            for (var i = 0; i < cell.Lines.Count; i++)
             {
-                if (TryLine(line, codes, column, problems, out var parsed))
+                if (TryLine(cell.Lines[i], codes, column, problems, out var parsed))
                     return parsed;
             }
         }
@@ -58,10 +59,10 @@ internal static class CellDates
     private static List<string>? VersionCodes(IReadOnlyList<string> codes)
     {
         List<string>? withLetters = null;
-        foreach (var code in codes)
+        for (var i = 0; i < codes.Count; i++)
         {
-            if (ModelIds.HasLetter(code))
-                (withLetters ??= []).Add(code);
+            if (ModelIds.HasLetter(codes[i]))
+                (withLetters ??= []).Add(codes[i]);
         }
         return withLetters;
     }

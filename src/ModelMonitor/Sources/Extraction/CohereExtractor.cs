@@ -130,8 +130,10 @@ public sealed partial class CohereExtractor : IExtractor
         var replacements = new List<string>();
         var mode = Role.Model;
         var position = 0;
-        foreach (var code in codes)
+        // Indexed: a foreach over an IReadOnlyList would allocate its enumerator.
+        for (var i = 0; i < codes.Count; i++)
         {
+            var code = codes[i];
             var at = text.IndexOf(code, position, StringComparison.Ordinal);
             if (at >= 0)
             {
@@ -155,8 +157,8 @@ public sealed partial class CohereExtractor : IExtractor
         var retires = list.Shutdown;
         // Dates are looked for in the bullet's prose only; its ids hold digits that are not dates.
         var prose = text;
-        foreach (var code in codes)
-            prose = prose.Replace(code, " ", StringComparison.Ordinal);
+        for (var i = 0; i < codes.Count; i++)
+            prose = prose.Replace(codes[i], " ", StringComparison.Ordinal);
         var dates = prose.AsSpan().IndexOfAnyInRange('0', '9') >= 0 ? DateGrammar.FindAll(prose) : [];
         foreach (var date in dates)
         {
@@ -204,7 +206,7 @@ public sealed partial class CohereExtractor : IExtractor
         string head;
         if (trimmed.EndsWith(':'))
             head = trimmed[..^1];
-        else if (trimmed[..colon].Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6)
+        else if (WordCount(trimmed.AsSpan(0, colon)) <= 6)
             head = trimmed[..colon];
         else
             return null;
@@ -219,11 +221,23 @@ public sealed partial class CohereExtractor : IExtractor
             return null;
         // A label with a shutdown word and a date dates the list; a short one ("Retired models") names its state.
         var shutdown = RetiredWords().IsMatch(label) ? DateGrammar.FindFirst(label) : ParsedDate.None;
-        var words = label.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        var words = WordCount(label);
         var status = !shutdown.HasValue && words <= 4 && RetiredWords().IsMatch(label) ? LifecycleStatus.Retired
             : label.Contains("legacy", StringComparison.OrdinalIgnoreCase) ? LifecycleStatus.Legacy
             : LifecycleStatus.Deprecated;
         return new ListKind(true, status, shutdown);
+    }
+
+    // As text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, without the array and its strings.
+    private static int WordCount(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != ' ' && (i == 0 || text[i - 1] == ' '))
+                count++;
+        }
+        return count;
     }
 
     [GeneratedRegex(@"fine[\s-]?tun|feature|endpoint|parameter|capabilit|integration|\bapis?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -305,6 +319,8 @@ public sealed partial class CohereExtractor : IExtractor
 
         public void Flush(List<Observation> observations)
         {
+            if (_entries.Count == 0)
+                return;
             var listed = _entries.Select(e => e.Model).ToHashSet(StringComparer.Ordinal);
             foreach (var entry in _entries)
             {
@@ -357,25 +373,36 @@ public sealed partial class CohereExtractor : IExtractor
             var bodyStart = PageDocument.FrontMatterEnd(text);
             if (bodyStart == 0)
                 return new FrontMatter(null, null);
-            var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            // Lines as spans: only the fields become strings.
+            // The first value of each field read (keys ignore case); lines as spans: only those values become strings.
+            string? title = null;
+            var dateValues = new string?[DateKeys.Length];
             foreach (var range in text.AsSpan(0, bodyStart).Split('\n'))
             {
                 var line = text.AsSpan(range);
                 var colon = line.IndexOf(':');
-                if (colon > 0 && !char.IsWhiteSpace(line[0]))
-                    fields.TryAdd(line[..colon].Trim().ToString(), line[(colon + 1)..].Trim().Trim("\"'").ToString());
+                if (colon <= 0 || char.IsWhiteSpace(line[0]))
+                    continue;
+                var key = line[..colon].Trim();
+                if (key.Equals("title", StringComparison.OrdinalIgnoreCase))
+                    title ??= Value(line, colon);
+                for (var i = 0; i < DateKeys.Length; i++)
+                {
+                    if (key.Equals(DateKeys[i], StringComparison.OrdinalIgnoreCase))
+                        dateValues[i] ??= Value(line, colon);
+                }
             }
             DateOnly? date = null;
-            foreach (var key in DateKeys)
+            foreach (var value in dateValues)
             {
-                if (fields.TryGetValue(key, out var value) && DateGrammar.FindFirst(value) is { HasValue: true } found)
+                if (value is not null && DateGrammar.FindFirst(value) is { HasValue: true } found)
                 {
                     date = found.Date;
                     break;
                 }
             }
-            return new FrontMatter(fields.GetValueOrDefault("title") is { Length: > 0 } title ? title : null, date);
+            return new FrontMatter(title is { Length: > 0 } ? title : null, date);
         }
+
+        private static string Value(ReadOnlySpan<char> line, int colon) => line[(colon + 1)..].Trim().Trim("\"'").ToString();
     }
 }

@@ -182,13 +182,14 @@ public static partial class DateGrammar
             return null;
         }
         var space = span.IndexOf(' ');
-        if (space < 3 || !IsMonthName(span[..space]))
+        var monthOfName = space < 3 ? 0 : MonthOf(span[..space]);
+        if (monthOfName == 0)
             return null;
         var dayLength = Digits(span, space + 1, 1, 2);
         var comma = space + 1 + dayLength;
         if (dayLength == 0 || span.Length != comma + 6 || span[comma] != ',' || span[comma + 1] != ' ' || Digits(span, comma + 2, 4, 4) == 0)
             return null;
-        return Ending(text, start, Number(span[(comma + 2)..]), MonthNumber(span), Number(span.Slice(space + 1, dayLength)));
+        return Ending(text, start, Number(span[(comma + 2)..]), monthOfName, Number(span.Slice(space + 1, dayLength)));
     }
 
     // As Read has it for a day date from start to the end: only the text before it can make it an estimate.
@@ -204,21 +205,29 @@ public static partial class DateGrammar
         return length >= min && length <= max ? length : 0;
     }
 
-    private static readonly string[] MonthNames =
-    [
-        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
-        "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
-    ];
-
-    // A month name as MonthName spells it, in ASCII letters only (ordinal ignore-case would also take "ſept").
-    private static bool IsMonthName(ReadOnlySpan<char> word)
+    // The month of a name as MonthName spells it, in ASCII letters only (ordinal ignore-case would also take "ſept");
+    // else 0.
+    private static int MonthOf(ReadOnlySpan<char> word)
     {
-        foreach (var name in MonthNames)
+        Span<char> lower = stackalloc char["september".Length];
+        if (word.Length is < 3 or > 9 || Ascii.ToLower(word, lower, out var written) != OperationStatus.Done)
+            return 0;
+        return lower[..written] switch
         {
-            if (Ascii.EqualsIgnoreCase(word, name))
-                return true;
-        }
-        return false;
+            "jan" or "january" => 1,
+            "feb" or "february" => 2,
+            "mar" or "march" => 3,
+            "apr" or "april" => 4,
+            "may" => 5,
+            "jun" or "june" => 6,
+            "jul" or "july" => 7,
+            "aug" or "august" => 8,
+            "sep" or "sept" or "september" => 9,
+            "oct" or "october" => 10,
+            "nov" or "november" => 11,
+            "dec" or "december" => 12,
+            _ => 0,
+        };
     }
 
     // The year, month and day of a date the pattern matched, read from its text: reading the pattern's groups
@@ -263,7 +272,16 @@ public static partial class DateGrammar
         return (Number(date[numbers[2]]), Number(date[numbers[0]]), Number(date[numbers[1]]), true);
     }
 
-    private static int Number(ReadOnlySpan<char> digits) => int.Parse(digits, CultureInfo.InvariantCulture);
+    private static int Number(ReadOnlySpan<char> digits)
+    {
+        // The runs of ASCII digits the callers pass, read as int.Parse reads them, without its culture lookup.
+        if (digits.Length is 0 or > 9 || digits.ContainsAnyExceptInRange('0', '9'))
+            return int.Parse(digits, CultureInfo.InvariantCulture);
+        var value = 0;
+        foreach (var digit in digits)
+            value = value * 10 + (digit - '0');
+        return value;
+    }
 
     private static readonly SearchValues<char> ClauseEnds = SearchValues.Create(".;|\n");
 
@@ -292,7 +310,20 @@ public static partial class DateGrammar
             return "";
         if (IsNormal(text))
             return text;
-        var builder = new StringBuilder(text.Length);
+        return Normalize(text.AsSpan());
+    }
+
+    /// As Normalize(string), from a span: one string for the result, none for the text.
+    internal static string Normalize(ReadOnlySpan<char> text)
+    {
+        // Text normal but for spaces at either end (padded table cells) is the text between them.
+        var inner = text.Trim(' ');
+        if (inner.IndexOfAny(Unusual) < 0 && !inner.Contains("  ", StringComparison.Ordinal))
+            return inner.ToString();
+        // The result is never longer than the text: written into a buffer, then one string.
+        char[]? rented = null;
+        var buffer = text.Length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
+        var length = 0;
         var pendingSpace = false;
         foreach (var c in text)
         {
@@ -300,17 +331,20 @@ public static partial class DateGrammar
                 continue;
             if (char.IsWhiteSpace(c))
             {
-                pendingSpace = builder.Length > 0;
+                pendingSpace = length > 0;
                 continue;
             }
             if (pendingSpace)
             {
-                builder.Append(' ');
+                buffer[length++] = ' ';
                 pendingSpace = false;
             }
-            builder.Append(IsDash(c) ? '-' : IsOtherDigit(c) ? (char)('0' + (int)char.GetNumericValue(c)) : c);
+            buffer[length++] = IsDash(c) ? '-' : IsOtherDigit(c) ? (char)('0' + (int)char.GetNumericValue(c)) : c;
         }
-        return builder.ToString();
+        var normalized = buffer[..length].ToString();
+        if (rented is not null)
+            ArrayPool<char>.Shared.Return(rented);
+        return normalized;
     }
 
     // Most cells need no change: no allocation for them.

@@ -91,14 +91,16 @@ internal static class LifecycleTables
             return null;
         string? label = null;
         var nonEmpty = 0;
-        foreach (var cell in row)
+        // Indexed: a foreach over an IReadOnlyList would allocate its enumerator.
+        for (var i = 0; i < row.Count; i++)
         {
-            if (cell.Text.Length == 0)
+            var text = row[i].Text;
+            if (text.Length == 0)
                 continue;
             nonEmpty++;
             if (label is null)
-                label = cell.Text;
-            else if (!string.Equals(label, cell.Text, StringComparison.Ordinal))
+                label = text;
+            else if (!string.Equals(label, text, StringComparison.Ordinal))
                 return null; // a second distinct text: a row of data
         }
         // A one-cell label, or a colspan label repeated across every column.
@@ -116,8 +118,9 @@ internal static class LifecycleTables
         var result = new List<(string Model, IReadOnlyList<string> Aliases)>(ids.Count);
         List<string>? aliases = null; // the last model's
         var searchFrom = 0;
-        foreach (var id in ids)
+        for (var i = 0; i < ids.Count; i++)
         {
+            var id = ids[i];
             var at = text.IndexOf(id, searchFrom, StringComparison.Ordinal);
             if (at < 0)
                 at = text.IndexOf(id, StringComparison.Ordinal);
@@ -164,10 +167,11 @@ internal static class LifecycleTables
         if (column < 0)
             return [];
         var replacements = new List<string>();
-        foreach (var id in ModelIds.FromCell(PageTable.Cell(row, column)))
+        var ids = ModelIds.FromCell(PageTable.Cell(row, column));
+        for (var i = 0; i < ids.Count; i++)
         {
-            if (id != model)
-                replacements.Add(id);
+            if (ids[i] != model)
+                replacements.Add(ids[i]);
         }
         return replacements;
     }

@@ -76,7 +76,11 @@ internal sealed partial class MarkdownPageReader
     private void AddText(PageCell cell, bool inListItem)
     {
         if (cell.Text.Length > 0)
-            _blocks.Add(new PageText(_headings.Current, string.Join('\n', cell.Lines), cell.Codes, inListItem));
+        {
+            // Most paragraphs are one line: joined, it is the same string.
+            var text = cell.Lines.Count == 1 ? cell.Lines[0] : string.Join('\n', cell.Lines);
+            _blocks.Add(new PageText(_headings.Current, text, cell.Codes, inListItem));
+        }
     }
 
     private void ReadHtml(HtmlBlock html)
@@ -122,29 +126,41 @@ internal sealed partial class MarkdownPageReader
         var first = _source.AsSpan(paragraph.Span.Start).TrimStart();
         if (first.IsEmpty || first[0] != '|')
             return false;
-        var raw = _source[paragraph.Span.Start..Math.Min(paragraph.Span.End + 1, _source.Length)];
-        var lines = raw.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        if (lines.Count == 0 || !lines.All(l => l.StartsWith('|')))
-            return false;
+        var raw = _source.AsSpan(paragraph.Span.Start..Math.Min(paragraph.Span.End + 1, _source.Length));
         var columns = previous.Header.Count;
-        if (lines.Any(l => CellCount(l) != columns))
+        // Every non-blank line is a row: it starts with a pipe and has the table's column count.
+        var lines = 0;
+        foreach (var range in raw.Split('\n'))
+        {
+            var line = raw[range].Trim();
+            if (line.IsEmpty)
+                continue;
+            if (line[0] != '|' || CellCount(line) != columns)
+                return false;
+            lines++;
+        }
+        if (lines == 0)
             return false;
         // An escaped pipe is a literal "|" too, so rows with a backslash are always parsed again.
-        var rows = (raw.Contains('\\', StringComparison.Ordinal) ? null : ParagraphRows(paragraph, columns)) ?? ParsedRows(lines, columns);
-        if (rows is null || rows.Count != lines.Count)
+        var rows = (raw.Contains('\\') ? null : ParagraphRows(paragraph, columns)) ?? ParsedRows(raw, columns);
+        if (rows is null || rows.Count != lines)
             return false;
         _blocks[^1] = previous with { Rows = [.. previous.Rows, .. rows] };
         return true;
     }
 
     // The continuation's rows as Markdig reads them under a header of the right width: the lines parsed again as a table.
-    private List<IReadOnlyList<PageCell>>? ParsedRows(List<string> lines, int columns)
+    private List<IReadOnlyList<PageCell>>? ParsedRows(ReadOnlySpan<char> raw, int columns)
     {
         var synthetic = new StringBuilder();
         synthetic.Append('|').Append(string.Concat(Enumerable.Repeat(" h |", columns))).Append('\n');
         synthetic.Append('|').Append(string.Concat(Enumerable.Repeat(" --- |", columns))).Append('\n');
-        foreach (var line in lines)
-            synthetic.Append(line).Append('\n');
+        foreach (var range in raw.Split('\n'))
+        {
+            var line = raw[range].Trim();
+            if (!line.IsEmpty)
+                synthetic.Append(line).Append('\n');
+        }
         var fragment = Markdown.Parse(synthetic.ToString(), Pipeline).OfType<Table>().FirstOrDefault();
         return fragment is null ? null : BodyRows(fragment);
     }
@@ -202,7 +218,7 @@ internal sealed partial class MarkdownPageReader
         return false;
     }
 
-    private static int CellCount(string line)
+    private static int CellCount(ReadOnlySpan<char> line)
     {
         var inner = line.Trim();
         if (inner.StartsWith('|'))
@@ -262,7 +278,7 @@ internal sealed partial class MarkdownPageReader
         foreach (var block in cell)
         {
             if (block is LeafBlock { Inline: { } inline })
-                InlineInto(inline, _cell);
+                RootInto(inline, _cell);
         }
         return _cell.ToCell();
     }
@@ -271,8 +287,21 @@ internal sealed partial class MarkdownPageReader
     {
         _cell.Clear();
         if (inline is not null)
-            InlineInto(inline, _cell);
+            RootInto(inline, _cell);
         return _cell.ToCell();
+    }
+
+    // A block's inlines are held by a plain container (Markdig's): its children are read without first testing
+    // the container against every inline type InlineInto knows.
+    private static void RootInto(ContainerInline root, InlineCollector collector)
+    {
+        if (root.GetType() != typeof(ContainerInline))
+        {
+            InlineInto(root, collector);
+            return;
+        }
+        foreach (var child in root)
+            InlineInto(child, collector);
     }
 
     private static void InlineInto(Inline inline, InlineCollector collector)

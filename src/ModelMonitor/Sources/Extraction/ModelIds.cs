@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace ModelMonitor.Sources.Extraction;
@@ -36,14 +37,17 @@ public static partial class ModelIds
         ArgumentNullException.ThrowIfNull(cell);
         if (cell.Codes.Count > 0)
         {
+            // Indexed: a foreach over an IReadOnlyList would allocate its enumerator.
             var fromCodes = new List<string>();
-            foreach (var code in cell.Codes)
-                AddTokens(code, fromCodes, lenient: true);
+            for (var i = 0; i < cell.Codes.Count; i++)
+                AddTokens(cell.Codes[i], fromCodes, lenient: true);
             return fromCodes;
         }
         var found = new List<string>();
-        foreach (var line in cell.Lines.Count > 0 ? cell.Lines : [cell.Text])
-            AddTokens(line, found, lenient: false);
+        if (cell.Lines.Count == 0)
+            AddTokens(cell.Text, found, lenient: false);
+        for (var i = 0; i < cell.Lines.Count; i++)
+            AddTokens(cell.Lines[i], found, lenient: false);
         return found;
     }
 
@@ -106,8 +110,9 @@ public static partial class ModelIds
 
     private static void AddSplit(string text, List<string> found, bool lenient)
     {
-        // Every separator has a space or one of these; most code spans are a single id.
-        if (text.AsSpan().IndexOfAny(" |,;") < 0)
+        // Every separator has a space or one of these; most code spans are a single id. Prose with spaces but no
+        // separator (a bullet's sentence) is one part too, without scanning it position by position.
+        if (text.AsSpan().IndexOfAny(" |,;") < 0 || !MayHaveSeparator(text))
         {
             AddPart(text, found, lenient);
             return;
@@ -116,6 +121,24 @@ public static partial class ModelIds
         foreach (var part in Separators().EnumerateSplits(text))
             AddPart(text[part], found, lenient);
     }
+
+    // Separators needs one of "|,;", or "or" or "and" with whitespace on both sides (no characters but their ASCII
+    // letters match them ignoring case; \s is char.IsWhiteSpace).
+    private static bool MayHaveSeparator(string text)
+    {
+        if (text.AsSpan().IndexOfAny("|,;") >= 0)
+            return true;
+        for (var start = 1; start < text.Length; start++)
+        {
+            if (char.IsWhiteSpace(text[start - 1]) && (IsWordAt(text, start, "or") || IsWordAt(text, start, "and")))
+                return true;
+        }
+        return false;
+    }
+
+    private static bool IsWordAt(string text, int start, string word) =>
+        start + word.Length < text.Length && char.IsWhiteSpace(text[start + word.Length])
+        && Ascii.EqualsIgnoreCase(text.AsSpan(start, word.Length), word);
 
     private static void AddPart(string part, List<string> found, bool lenient)
     {

@@ -43,11 +43,23 @@ public sealed partial class PageDocument
     {
         if (HtmlDocumentStart().IsMatch(body))
             return PageFormat.Html;
-        // MDX and Markdown with embedded HTML still have Markdown headings or pipe-table delimiters (each needs a
-        // '#' or a "---": a page with neither is not scanned line by line).
-        if ((body.Contains('#', StringComparison.Ordinal) || body.Contains("---", StringComparison.Ordinal)) && MarkdownSignal().IsMatch(body))
+        // MDX and Markdown with embedded HTML still have Markdown headings or pipe-table delimiters (a heading needs a
+        // '#' followed by whitespace, a delimiter a "---": a page with neither is not scanned line by line).
+        if ((HasHashBeforeWhitespace(body) || body.Contains("---", StringComparison.Ordinal)) && MarkdownSignal().IsMatch(body))
             return PageFormat.Markdown;
         return body.TrimStart().StartsWith('<') ? PageFormat.Html : PageFormat.Markdown;
+    }
+
+    // Whether a '#' is followed by a whitespace character, as the last '#' of a heading's marker is; a page's other
+    // '#'s (link fragments, "#1") are passed over.
+    private static bool HasHashBeforeWhitespace(string body)
+    {
+        for (var at = body.IndexOf('#'); at >= 0 && at + 1 < body.Length; at = body.IndexOf('#', at + 1))
+        {
+            if (char.IsWhiteSpace(body[at + 1]))
+                return true;
+        }
+        return false;
     }
 
     internal static string StripFrontMatter(string content)
@@ -99,37 +111,52 @@ public sealed partial class PageDocument
 /// no code span and no link).
 internal sealed class InlineCollector
 {
-    private readonly StringBuilder _line = new();
+    // The current line's characters: one buffer, grown as needed and kept for the next cell.
+    private char[] _line = new char[32];
+    private int _length;
     private List<string>? _lines;
+    // The first code span's text alone (most cells have one), the list once there is a second.
+    private string? _firstCode;
     private List<string>? _codes;
     private List<string>? _links;
     private StringBuilder? _code;
     private int _codeDepth;
 
+    private ReadOnlySpan<char> Line => _line.AsSpan(0, _length);
+
     public void Clear()
     {
-        _line.Clear();
+        _length = 0;
         _lines = null;
+        _firstCode = null;
         _codes = null;
         _links = null;
         _code = null;
         _codeDepth = 0;
     }
 
-    public bool IsEmpty => _codes is null && IsBlank(_line) && (_lines is null || _lines.All(string.IsNullOrWhiteSpace));
+    public bool IsEmpty => _firstCode is null && _codes is null && Line.IsWhiteSpace() && (_lines is null || _lines.All(string.IsNullOrWhiteSpace));
 
     public void Append(string text) => Append(text.AsSpan());
 
     public void Append(ReadOnlySpan<char> text)
     {
-        _line.Append(text);
+        AppendLine(text);
         _code?.Append(text);
+    }
+
+    private void AppendLine(ReadOnlySpan<char> text)
+    {
+        if (_length + text.Length > _line.Length)
+            Array.Resize(ref _line, Math.Max(_line.Length * 2, _length + text.Length));
+        text.CopyTo(_line.AsSpan(_length));
+        _length += text.Length;
     }
 
     public void LineBreak()
     {
-        (_lines ??= []).Add(_line.ToString());
-        _line.Clear();
+        (_lines ??= []).Add(Line.ToString());
+        _length = 0;
     }
 
     // Footnote markers in <sup> would otherwise glue onto an id ("gpt-4" + "1").
@@ -147,15 +174,15 @@ internal sealed class InlineCollector
             return;
         if (--_codeDepth == 0 && _code is not null)
         {
-            AddNormalized(ref _codes, _code.ToString());
+            AddCodeText(_code.ToString());
             _code = null;
         }
     }
 
     public void AddCode(string code)
     {
-        AddNormalized(ref _codes, code);
-        _line.Append(code);
+        AddCodeText(code);
+        AppendLine(code);
     }
 
     public void AddLink(string text) => AddNormalized(ref _links, text);
@@ -164,7 +191,7 @@ internal sealed class InlineCollector
     {
         while (_codeDepth > 0)
             EndCode();
-        var last = DateGrammar.Normalize(_line.ToString());
+        var last = DateGrammar.Normalize(Line);
         IReadOnlyList<string> lines;
         string text;
         if (_lines is null)
@@ -187,7 +214,25 @@ internal sealed class InlineCollector
             text = string.Join(' ', all);
         }
         // The lists go to the cell as they are: Clear starts new ones.
-        return new PageCell(text, lines, (IReadOnlyList<string>?)_codes ?? [], (IReadOnlyList<string>?)_links ?? []);
+        IReadOnlyList<string> codes = [];
+        if (_codes is not null)
+            codes = _codes;
+        else if (_firstCode is not null)
+            codes = [_firstCode];
+        return new PageCell(text, lines, codes, (IReadOnlyList<string>?)_links ?? []);
+    }
+
+    private void AddCodeText(string code)
+    {
+        var normalized = DateGrammar.Normalize(code);
+        if (normalized.Length == 0)
+            return;
+        if (_codes is not null)
+            _codes.Add(normalized);
+        else if (_firstCode is null)
+            _firstCode = normalized;
+        else
+            _codes = [_firstCode, normalized];
     }
 
     private static void AddNormalized(ref List<string>? list, string text)
@@ -195,16 +240,6 @@ internal sealed class InlineCollector
         var normalized = DateGrammar.Normalize(text);
         if (normalized.Length > 0)
             (list ??= []).Add(normalized);
-    }
-
-    private static bool IsBlank(StringBuilder builder)
-    {
-        foreach (var chunk in builder.GetChunks())
-        {
-            if (!chunk.Span.IsWhiteSpace())
-                return false;
-        }
-        return true;
     }
 }
 
