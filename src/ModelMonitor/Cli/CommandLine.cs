@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 using ModelMonitor.Storage;
 
@@ -10,31 +11,53 @@ public static class CommandLine
 {
     private static readonly HashSet<string> None = [];
 
-    public static readonly IReadOnlyList<Verb> Verbs =
+    /// The name of the feature switch the native command-line build sets (see <see cref="OfflineOnly"/>).
+    public const string OfflineOnlySwitch = "ModelMonitor.OfflineVerbsOnly";
+
+    /// True in the native command-line build (`dotnet publish -p:MonitorCli=true`): an ahead-of-time compiled
+    /// `monitor` for CI steps that holds only the verbs that need no database. The trimmer treats this as a
+    /// constant there, so the service, its database verbs and everything only they use are left out.
+    [FeatureSwitchDefinition(OfflineOnlySwitch)]
+    public static bool OfflineOnly => AppContext.TryGetSwitch(OfflineOnlySwitch, out var on) && on;
+
+    /// The verbs of this build: every verb, or in the command-line build only the offline ones.
+    public static IReadOnlyList<Verb> Verbs => OfflineOnly ? OfflineVerbs : AllVerbs.List;
+
+    private static readonly IReadOnlyList<Verb> OfflineVerbs =
     [
-        new("run", "run [--urls URL]", "Start the service: HTTP API, pages and the scheduler (the default verb).",
-            NeedsDatabase: true, None, None, _ => throw new System.Diagnostics.UnreachableException()),
-        new("migrate", "migrate", "Apply database migrations and the Quartz schema; safe to run twice.",
-            NeedsDatabase: true, None, None, MigrateVerb.RunAsync),
-        new("pins import", "pins import --team T --file F [--app A]", "Register an app's pins from a manifest file (.monitor/pins.yaml format).",
-            NeedsDatabase: true, None, PinsImportVerb.Options, PinsImportVerb.RunAsync),
-        new("check", "check --team T --app A [--within-days N]", "For CI: exit 1 if a pin retires within N days (30), 2 if one is retired.",
-            NeedsDatabase: true, None, CheckVerb.Options, CheckVerb.RunAsync),
-        new("report", "report --team T --app A [--format md|json|html]", "Print an app's readiness report (Markdown by default).",
-            NeedsDatabase: true, None, ReportVerb.Options, ReportVerb.RunAsync),
-        new("crawl", "crawl [--source NAME] [--file PATH] [--force]",
-            "Crawl every enabled source now, or one; --file imports a saved copy of that source's page as if fetched.",
-            NeedsDatabase: true, new HashSet<string> { "--force" }, new HashSet<string> { "--source", "--file" }, CrawlVerb.RunAsync),
         new("extract", "extract --provider P --file F", "Print the observations a saved page yields, as JSON (offline, no database).",
             NeedsDatabase: false, None, ExtractVerb.Options, ExtractVerb.RunAsync),
         new("eval", EvalVerb.Usage, "Run a regression suite on a baseline and a candidate model and print the verdict (no database needed).",
             NeedsDatabase: false, EvalVerb.Flags, EvalVerb.Options, EvalVerb.RunAsync),
-        new("regress", RegressVerb.Usage,
-            "Queue regression runs of an app's stored suites against each pin's successor; --wait executes them here and prints the verdict.",
-            NeedsDatabase: true, RegressVerb.Flags, RegressVerb.Options, RegressVerb.RunAsync),
-        new("notify", "notify [--dry-run] [--as-of YYYY-MM-DD]", "Plan notifications now and deliver them; --dry-run prints the digests and writes nothing.",
-            NeedsDatabase: true, new HashSet<string> { "--dry-run" }, new HashSet<string> { "--as-of" }, NotifyVerb.RunAsync),
     ];
+
+    // A class of its own, so that the command-line build, which never reads it, does not compile the verbs it lists.
+    private static class AllVerbs
+    {
+        public static readonly IReadOnlyList<Verb> List =
+        [
+            new("run", "run [--urls URL]", "Start the service: HTTP API, pages and the scheduler (the default verb).",
+                NeedsDatabase: true, None, None, _ => throw new System.Diagnostics.UnreachableException()),
+            new("migrate", "migrate", "Apply database migrations and the Quartz schema; safe to run twice.",
+                NeedsDatabase: true, None, None, MigrateVerb.RunAsync),
+            new("pins import", "pins import --team T --file F [--app A]", "Register an app's pins from a manifest file (.monitor/pins.yaml format).",
+                NeedsDatabase: true, None, PinsImportVerb.Options, PinsImportVerb.RunAsync),
+            new("check", "check --team T --app A [--within-days N]", "For CI: exit 1 if a pin retires within N days (30), 2 if one is retired.",
+                NeedsDatabase: true, None, CheckVerb.Options, CheckVerb.RunAsync),
+            new("report", "report --team T --app A [--format md|json|html]", "Print an app's readiness report (Markdown by default).",
+                NeedsDatabase: true, None, ReportVerb.Options, ReportVerb.RunAsync),
+            new("crawl", "crawl [--source NAME] [--file PATH] [--force]",
+                "Crawl every enabled source now, or one; --file imports a saved copy of that source's page as if fetched.",
+                NeedsDatabase: true, new HashSet<string> { "--force" }, new HashSet<string> { "--source", "--file" }, CrawlVerb.RunAsync),
+            OfflineVerbs[0],
+            OfflineVerbs[1],
+            new("regress", RegressVerb.Usage,
+                "Queue regression runs of an app's stored suites against each pin's successor; --wait executes them here and prints the verdict.",
+                NeedsDatabase: true, RegressVerb.Flags, RegressVerb.Options, RegressVerb.RunAsync),
+            new("notify", "notify [--dry-run] [--as-of YYYY-MM-DD]", "Plan notifications now and deliver them; --dry-run prints the digests and writes nothing.",
+                NeedsDatabase: true, new HashSet<string> { "--dry-run" }, new HashSet<string> { "--as-of" }, NotifyVerb.RunAsync),
+        ];
+    }
 
     /// Arguments for the host builder: `run` passes its options (`--urls`) to ASP.NET Core; other verbs pass none.
     public static string[] HostArguments(string[] args) =>
@@ -49,6 +72,13 @@ public static class CommandLine
         {
             WriteHelp(stdout);
             return ExitCodes.Ok;
+        }
+        if (OfflineOnly && Find(args) is null)
+        {
+            var what = args.Length == 0 ? "no verb given" : $"'{args[0]}' is not a verb of this build";
+            stderr.WriteLine($"monitor: {what}: the command-line build runs only {string.Join(" and ", Verbs.Select(v => v.Name))}; "
+                + "the service and the verbs that need its database are in the full build. Run 'monitor --help' for usage.");
+            return ExitCodes.Usage;
         }
         if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) && Find(args) is null)
         {
@@ -66,7 +96,7 @@ public static class CommandLine
         var (verb, rest) = Find(args) ?? (Verbs[0], args);
         try
         {
-            if (verb.Name == "run")
+            if (!OfflineOnly && verb.Name == "run")
                 return await RunServiceAsync(app);
 
             var arguments = new CliArguments(rest, verb.Flags, verb.Options);
@@ -137,6 +167,8 @@ public static class CommandLine
         output.WriteLine("monitor — watches the lifecycle of the AI model versions your apps pin.");
         output.WriteLine();
         output.WriteLine("usage: monitor <verb> [options]");
+        if (OfflineOnly)
+            output.WriteLine("(the command-line build: the verbs that need no database; the service is in the full build)");
         output.WriteLine();
         foreach (var verb in Verbs)
         {

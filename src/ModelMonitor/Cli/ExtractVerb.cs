@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ModelMonitor.Sources.Extraction;
 
 namespace ModelMonitor.Cli;
@@ -40,7 +39,7 @@ internal static class ExtractVerb
             return ExitCodes.DataError;
         }
 
-        await context.Out.WriteLineAsync(JsonSerializer.Serialize(observations, Extractors.JsonOptions));
+        await context.Out.WriteLineAsync(Extractors.ToJson(observations));
         return ExitCodes.Ok;
     }
 

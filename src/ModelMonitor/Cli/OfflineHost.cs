@@ -18,8 +18,8 @@ internal static class OfflineHost
         });
         builder.Logging.ClearProviders().AddStderrConsole();
         builder.Services.AddSingleton(TimeProvider.System);
-        // Storage only registers the data source: prices are read from the catalog when a connection string is set.
-        builder.AddStorage();
+        // Only the data source: prices are read from the catalog when a connection string is set.
+        builder.AddDataSource();
         builder.AddRegression();
         return builder.Build();
     }

@@ -199,6 +199,10 @@ public sealed class EndpointRegistry(IConfiguration configuration, IHttpClientFa
             var client = kind switch
             {
                 EndpointKind.OpenAI => OpenAIChat(o, reference.Model, http, timeout),
+                // The Anthropic SDK serializes by runtime reflection, which an ahead-of-time compiled binary cannot do.
+                _ when Cli.CommandLine.OfflineOnly => throw new EndpointConfigurationException(
+                    $"endpoint '{reference.Endpoint}' is an Anthropic endpoint, which the native command-line build of monitor cannot call; "
+                    + "run this eval with the full build (the service's executable or container image), which calls both kinds."),
                 _ => AnthropicChat(o, reference.Model, http, timeout),
             };
             var target = new ModelTarget(reference, kind, client, gate, timeout, o.ApiKey);

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -63,12 +62,13 @@ internal sealed class RegressionOptionsValidator(IConfiguration configuration) :
     public ValidateOptionsResult Validate(string? name, RegressionOptions options)
     {
         List<string> failures = [];
-        Check(options, "Regression", failures);
-        Check(options.Retry, "Regression:Retry", failures);
-        Check(options.Suite, "Regression:Suite", failures);
-        Check(options.Verdict, "Regression:Verdict", failures);
-        Check(options.Triggers, "Regression:Triggers", failures);
-        Check(options.Runs, "Regression:Runs", failures);
+        var sections = new RegressionSectionsValidator();
+        Check(sections.Validate(name, options), "Regression", failures);
+        Check(sections.Validate(name, options.Retry), "Regression:Retry", failures);
+        Check(sections.Validate(name, options.Suite), "Regression:Suite", failures);
+        Check(sections.Validate(name, options.Verdict), "Regression:Verdict", failures);
+        Check(sections.Validate(name, options.Triggers), "Regression:Triggers", failures);
+        Check(sections.Validate(name, options.Runs), "Regression:Runs", failures);
         if (options.Runs.StaleAfterSeconds <= options.Runs.HeartbeatSeconds)
             failures.Add("Regression:Runs:StaleAfterSeconds must exceed HeartbeatSeconds.");
         foreach (var (provider, endpoint) in options.ProviderEndpoints)
@@ -85,10 +85,16 @@ internal sealed class RegressionOptionsValidator(IConfiguration configuration) :
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void Check(object section, string path, List<string> failures)
+    // A generated failure reads "Member: message"; prefixed with its section, it names the setting to fix.
+    private static void Check(ValidateOptionsResult result, string section, List<string> failures)
     {
-        List<ValidationResult> results = [];
-        if (!Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true))
-            failures.AddRange(results.Select(r => $"{path}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+        if (result.Failed)
+            failures.AddRange(result.Failures.Select(failure => $"{section}:{failure}"));
     }
 }
+
+/// The [Range] checks of the section and of each subsection, generated (no reflection).
+[OptionsValidator]
+internal sealed partial class RegressionSectionsValidator :
+    IValidateOptions<RegressionOptions>, IValidateOptions<RetryOptions>, IValidateOptions<SuiteLimits>,
+    IValidateOptions<VerdictOptions>, IValidateOptions<TriggerOptions>, IValidateOptions<RunQueueOptions>;

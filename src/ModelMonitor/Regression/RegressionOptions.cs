@@ -28,6 +28,8 @@ public sealed class RegressionOptions
     [Range(0.0, 1.0)]
     public double SimilarityThreshold { get; set; } = 0.75;
 
+    // Each subsection is validated on its own (RegressionSectionsValidator), so its failures name its path.
+#pragma warning disable SYSLIB1212 // no [ValidateObjectMembers]: see above
     public RetryOptions Retry { get; set; } = new();
 
     public SuiteLimits Suite { get; set; } = new();
@@ -41,6 +43,7 @@ public sealed class RegressionOptions
     public TriggerOptions Triggers { get; set; } = new();
 
     public RunQueueOptions Runs { get; set; } = new();
+#pragma warning restore SYSLIB1212
 }
 
 public sealed class TriggerOptions

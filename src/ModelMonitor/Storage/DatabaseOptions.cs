@@ -11,6 +11,10 @@ internal sealed class DatabaseOptions
     public int CommandTimeoutSeconds { get; set; } = 60;
 }
 
+/// The [Range] checks of <see cref="DatabaseOptions"/>, generated (no reflection).
+[OptionsValidator]
+internal sealed partial class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>;
+
 /// Checks ConnectionStrings:Monitor and says clearly what is wrong with it, without echoing it.
 internal sealed class ConnectionStringValidator(IConfiguration configuration) : IValidateOptions<DatabaseOptions>
 {

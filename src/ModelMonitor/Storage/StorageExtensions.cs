@@ -12,10 +12,22 @@ internal static class StorageExtensions
     public static void AddStorage(this IHostApplicationBuilder builder)
     {
         LoadMigrationsAssemblyFromAppDirectory();
-        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database").ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<DatabaseOptions>, ConnectionStringValidator>();
+        builder.AddDataSource();
+        builder.Services.AddDbContext<MonitorDb>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql
+                .MigrationsAssembly(MigrationsAssembly)
+                .CommandTimeout(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.CommandTimeoutSeconds))
+            .UseSnakeCaseNamingConvention());
+        builder.Services.AddTransient<DatabaseMigrator>();
+    }
 
-        // One data source for EF Core and Quartz, so both share a pool and its settings.
+    /// The database's settings and its one data source, shared by EF Core, Quartz and plain queries (the catalog
+    /// prices of the offline verbs, which register only this).
+    public static void AddDataSource(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database").ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<DatabaseOptions>, ConnectionStringValidator>();
         builder.Services.AddSingleton(sp =>
         {
             var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Monitor")
@@ -25,14 +37,6 @@ internal static class StorageExtensions
             return dataSource.Build();
         });
         builder.Services.AddSingleton<System.Data.Common.DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
-
-        builder.Services.AddDbContext<MonitorDb>((sp, options) => options
-            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql
-                .MigrationsAssembly(MigrationsAssembly)
-                .CommandTimeout(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.CommandTimeoutSeconds))
-            .UseSnakeCaseNamingConvention());
-
-        builder.Services.AddTransient<DatabaseMigrator>();
     }
 
     // The migrations assembly references this one, so it cannot be a compile-time reference of ours;

@@ -1,39 +1,39 @@
-using System.Reflection;
+using System.Collections.Frozen;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using ModelMonitor.Catalog;
 
 namespace ModelMonitor.Sources.Extraction;
 
 /// The built-in extractors by provider name, and the JSON form of their output (the `extract` contract).
-/// Extractors are found by reflection: every non-abstract IExtractor in this assembly with a public
-/// parameterless constructor. Adding one needs no edit here; two with the same provider name are an error.
 public static class Extractors
 {
-    private static readonly Lazy<IReadOnlyDictionary<string, Type>> Registry = new(Discover);
+    // A new built-in extractor is added here; ExtractorsTests checks that every one in the assembly is.
+    private static readonly FrozenDictionary<string, Func<IExtractor>> Registry = new Func<IExtractor>[]
+    {
+        () => new AnthropicExtractor(),
+        () => new AzureOpenAiExtractor(),
+        () => new BedrockExtractor(),
+        () => new CohereExtractor(),
+        () => new GeminiExtractor(),
+        () => new LiteLlmExtractor(),
+        () => new MistralExtractor(),
+        () => new OpenAiExtractor(),
+        () => new VertexExtractor(),
+    }.ToFrozenDictionary(create => create().Provider, StringComparer.Ordinal);
 
     /// The provider names that have a built-in extractor, sorted.
-    public static IReadOnlyList<string> Names => [.. Registry.Value.Keys.Order(StringComparer.Ordinal)];
+    public static IReadOnlyList<string> Names => [.. Registry.Keys.Order(StringComparer.Ordinal)];
 
     /// A new extractor for the provider, or null when there is none of that name.
     public static IExtractor? Create(string provider) =>
-        provider is not null && Registry.Value.TryGetValue(provider, out var type) ? (IExtractor)Activator.CreateInstance(type)! : null;
+        provider is not null && Registry.TryGetValue(provider, out var create) ? create() : null;
 
-    private static Dictionary<string, Type> Discover()
-    {
-        var found = new Dictionary<string, Type>(StringComparer.Ordinal);
-        var candidates = typeof(IExtractor).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IExtractor).IsAssignableFrom(t)
-                && t.GetConstructor(BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is not null);
-        foreach (var type in candidates)
-        {
-            var provider = ((IExtractor)Activator.CreateInstance(type)!).Provider;
-            if (found.TryGetValue(provider, out var other))
-                throw new InvalidOperationException($"Two extractors claim provider '{provider}': {other.FullName} and {type.FullName}. Provider names must be unique.");
-            found[provider] = type;
-        }
-        return found;
-    }
+    /// The observations as the `extract` verb prints them.
+    public static string ToJson(IReadOnlyList<Observation> observations) =>
+        JsonSerializer.Serialize(observations, (JsonTypeInfo<IReadOnlyList<Observation>>)JsonOptions.GetTypeInfo(typeof(IReadOnlyList<Observation>)));
 
     /// camelCase fields, enums as lowercase strings (`deprecated`, `day`), DateOnly as YYYY-MM-DD, nulls written.
     public static JsonSerializerOptions JsonOptions { get; } = CreateJsonOptions();
@@ -46,9 +46,16 @@ public static class Extractors
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             // Evidence holds quotes, arrows and non-ASCII dashes; the output is JSON for people and tools, not HTML.
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            // Generated metadata: no reflection, so `extract` works in the native command-line build too.
+            TypeInfoResolver = ObservationJson.Default,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.Converters.Add(new JsonStringEnumConverter<LifecycleStatus>(JsonNamingPolicy.KebabCaseLower));
+        options.Converters.Add(new JsonStringEnumConverter<DatePrecision>(JsonNamingPolicy.KebabCaseLower));
+        options.MakeReadOnly();
         return options;
     }
 }
+
+[JsonSerializable(typeof(Observation))]
+[JsonSerializable(typeof(IReadOnlyList<Observation>))]
+internal sealed partial class ObservationJson : JsonSerializerContext;

@@ -23,6 +23,17 @@ public sealed class ExtractorsTests
     }
 
     [Fact]
+    public void EveryExtractorThatNeedsNoOptionsIsBuiltIn()
+    {
+        // The registry is a list (no reflection, for the native build): a new page extractor must be added to it.
+        var pageExtractors = typeof(IExtractor).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IExtractor).IsAssignableFrom(t)
+                && t.Namespace == typeof(Extractors).Namespace && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Select(t => t.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(pageExtractors, Extractors.Names.Select(name => Extractors.Create(name)!.GetType().Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void ExtractorsThatNeedOptionsAreNotBuiltIn() =>
         Assert.DoesNotContain(Extractors.Names, name => Extractors.Create(name) is DeclarativeTableExtractor);
 
