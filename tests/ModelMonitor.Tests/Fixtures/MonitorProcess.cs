@@ -7,16 +7,19 @@ public static class MonitorProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static async Task<Result> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    /// Runs the host's build output (`dotnet monitor.dll …`), or, given its path, a native `monitor` executable.
+    public static async Task<Result> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null,
+        string? executable = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(HostAssembly());
+        if (executable is null)
+            start.ArgumentList.Add(HostAssembly());
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
         start.Environment["DOTNET_NOLOGO"] = "1";
@@ -35,7 +38,7 @@ public static class MonitorProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"monitor {string.Join(' ', start.ArgumentList.Skip(1))} did not finish in time.");
+            throw new TimeoutException($"monitor {string.Join(' ', start.ArgumentList.Skip(executable is null ? 1 : 0))} did not finish in time.");
         }
         return new Result(process.ExitCode, await stdout, await stderr);
     }
