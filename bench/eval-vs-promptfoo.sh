@@ -40,9 +40,10 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "127.0.0.1:$PORT/stats" > /dev/null && break; sleep 0.1; done
 
-# One endpoint for both models, allowed the full concurrency; no database is configured or needed.
+# One endpoint for both models, allowed the full concurrency; no database (the shipped settings name a local one,
+# whose state on a shared machine would otherwise decide how long the price lookup takes).
 # Workstation GC: a one-shot CLI process needs no per-core server heaps.
-export Endpoints__bench__Kind=openai Endpoints__bench__BaseUrl="http://127.0.0.1:$PORT/v1" \
+export ConnectionStrings__Monitor= Endpoints__bench__Kind=openai Endpoints__bench__BaseUrl="http://127.0.0.1:$PORT/v1" \
   Endpoints__bench__ApiKey=sk-dummy-not-a-real-key Endpoints__bench__MaxConcurrency="$J" \
   DOTNET_gcServer=${DOTNET_gcServer:-0}
 
