@@ -206,7 +206,7 @@ public sealed partial class CohereExtractor : IExtractor
         string head;
         if (trimmed.EndsWith(':'))
             head = trimmed[..^1];
-        else if (WordCount(trimmed.AsSpan(0, colon)) <= 6)
+        else if (LifecycleTables.WordCount(trimmed.AsSpan(0, colon)) <= 6)
             head = trimmed[..colon];
         else
             return null;
@@ -221,23 +221,11 @@ public sealed partial class CohereExtractor : IExtractor
             return null;
         // A label with a shutdown word and a date dates the list; a short one ("Retired models") names its state.
         var shutdown = RetiredWords().IsMatch(label) ? DateGrammar.FindFirst(label) : ParsedDate.None;
-        var words = WordCount(label);
+        var words = LifecycleTables.WordCount(label);
         var status = !shutdown.HasValue && words <= 4 && RetiredWords().IsMatch(label) ? LifecycleStatus.Retired
             : label.Contains("legacy", StringComparison.OrdinalIgnoreCase) ? LifecycleStatus.Legacy
             : LifecycleStatus.Deprecated;
         return new ListKind(true, status, shutdown);
-    }
-
-    // As text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, without the array and its strings.
-    private static int WordCount(ReadOnlySpan<char> text)
-    {
-        var count = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] != ' ' && (i == 0 || text[i - 1] == ' '))
-                count++;
-        }
-        return count;
     }
 
     [GeneratedRegex(@"fine[\s-]?tun|feature|endpoint|parameter|capabilit|integration|\bapis?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

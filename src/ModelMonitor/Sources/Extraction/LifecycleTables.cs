@@ -56,6 +56,18 @@ internal static class LifecycleTables
         return string.Join(" | ", texts);
     }
 
+    /// As text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, without the array and its strings.
+    public static int WordCount(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != ' ' && (i == 0 || text[i - 1] == ' '))
+                count++;
+        }
+        return count;
+    }
+
     /// Reads a date cell; an impossible or unreadable date becomes a problem naming the column.
     public static ParsedDate ReadDate(PageTable table, IReadOnlyList<PageCell> row, int column, List<string> problems)
     {
