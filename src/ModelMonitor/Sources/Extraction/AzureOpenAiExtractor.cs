@@ -487,9 +487,6 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static readonly SearchValues<char> Whitespace = SearchValues.Create(
         Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
 
-    private static readonly SearchValues<char> WhitespaceButSpace = SearchValues.Create(
-        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(c => c != ' ' && char.IsWhiteSpace(c)).ToArray());
-
     // A display name is a few words ("Cohere Command R 08-2024"), not a sentence.
     private static bool LooksLikeName(string text) =>
         text.Length <= 60 && LifecycleTables.WordCount(text) <= 6
@@ -499,14 +496,8 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static bool IsIdLike(string text) =>
         IdShape().IsMatch(text) && ModelIds.HasLetter(text) && !IsPlaceholder(text);
 
-    // Cell and header texts are collapsed already (single spaces, none at either end): only link texts from the
-    // HTML tree need the pattern.
-    private static string Collapse(string text) =>
-        IsCollapsed(text) ? text : WhitespaceRun().Replace(text, " ").Trim();
-
-    private static bool IsCollapsed(string text) =>
-        text.Length == 0
-        || (text[0] != ' ' && text[^1] != ' ' && !text.AsSpan().ContainsAny(WhitespaceButSpace) && !text.Contains("  ", StringComparison.Ordinal));
+    // Cell and header texts are collapsed already: only link texts from the HTML tree need the pattern.
+    private static string Collapse(string text) => LifecycleTables.Collapse(text);
 
     private static string Slug(string display)
     {
