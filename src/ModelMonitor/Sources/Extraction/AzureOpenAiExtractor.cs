@@ -153,8 +153,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
 
     // The page's spelling `gpt-realtime-mini-2025-12-15` with version `2025-12-15` repeats the version in
     // the name; Azure deploys it as name `gpt-realtime-mini`, version `2025-12-15`. Only dated versions:
-    // `dall-e-3` version `3` is the model's real name.
-    // The problem saying so, when it does.
+    // `dall-e-3` version `3` is the model's real name. The problem says so when the name is read without it.
     private static (string Name, IReadOnlyList<string> Aliases, string? Problem) NameWithoutVersion(string name, string? version)
     {
         if (version is not null && IsoDate().IsMatch(version)

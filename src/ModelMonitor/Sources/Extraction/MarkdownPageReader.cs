@@ -257,21 +257,23 @@ internal sealed partial class MarkdownPageReader
         var rows = new List<IReadOnlyList<PageCell>>(table.Count);
         foreach (var block in table)
         {
-            if (block is TableRow { IsHeader: false } row && RowCells(row) is { Count: > 0 } cells)
+            if (block is TableRow { IsHeader: false } row && RowCells(row) is { Length: > 0 } cells)
                 rows.Add(cells);
         }
         return rows;
     }
 
-    private List<PageCell> RowCells(TableRow row)
+    // An array, not a list around one: a row's blocks are its cells (Markdig's), so it is cut only if one is not.
+    private PageCell[] RowCells(TableRow row)
     {
-        var cells = new List<PageCell>(row.Count);
+        var cells = new PageCell[row.Count];
+        var count = 0;
         foreach (var block in row)
         {
             if (block is TableCell cell)
-                cells.Add(CellOf(cell));
+                cells[count++] = CellOf(cell);
         }
-        return cells;
+        return count == cells.Length ? cells : cells[..count];
     }
 
     private PageCell CellOf(TableCell cell)
