@@ -52,16 +52,12 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             lifecycleTables++;
             var headingStatus = HeadingStatus(table);
             var section = SectionOf(table);
-            var seen = new HashSet<(string, string?)>();
+            // A table's (name, version) pairs are read once: a row repeating one adds nothing.
+            var seen = new HashSet<(string, string?)>(table.Rows.Count);
             foreach (var row in table.Rows)
             {
-                if (IsBlank(row))
-                    continue;
-                foreach (var observation in ReadRow(table, columns, row, headingStatus, section, document, ref linkTargets))
-                {
-                    if (seen.Add((observation.Model, observation.Version)))
-                        observations.Add(observation);
-                }
+                if (!IsBlank(row))
+                    ReadRow(table, columns, row, headingStatus, section, document, ref linkTargets, observations, seen);
             }
         }
 
@@ -88,15 +84,16 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
               + "(articles/ai-foundry/openai/includes/retirement/models.md in the docs repository)";
     }
 
-    private static List<Observation> ReadRow(
+    private static void ReadRow(
         PageTable table, Columns columns, IReadOnlyList<PageCell> row, LifecycleStatus? headingStatus, string? section,
-        PageDocument document, ref Dictionary<string, string>? linkTargets)
+        PageDocument document, ref Dictionary<string, string>? linkTargets, List<Observation> observations,
+        HashSet<(string, string?)> seen)
     {
         var problems = new List<string>();
         var modelCell = Cell(row, columns.Model);
         var (names, inlineVersion) = ModelNames(modelCell, problems, document, ref linkTargets);
         if (names.Count == 0)
-            return [];
+            return;
 
         var versions = columns.Version >= 0 ? Versions(Cell(row, columns.Version)) : [];
         if (versions.Count == 0)
@@ -115,7 +112,6 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         // version (`gpt-4`<br>`gpt-4-32k` | 0613, or `gpt-4` | 0314, 0613).
         var paired = names.Count > 1 && names.Count == versions.Count
             && Cell(row, columns.Model).Lines.Count == names.Count && Cell(row, columns.Version).Lines.Count == versions.Count;
-        var result = new List<Observation>(paired ? names.Count : names.Count * versions.Count);
         for (var i = 0; i < names.Count; i++)
         {
             if (paired)
@@ -126,13 +122,13 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
                     Add(names[i], version);
             }
         }
-        return result;
 
         void Add(string rawName, string? version)
         {
-            var rowProblems = new List<string>(problems);
-            var (name, aliases) = NameWithoutVersion(rawName, version, rowProblems);
-            result.Add(new Observation
+            var (name, aliases, repeated) = NameWithoutVersion(rawName, version);
+            if (!seen.Add((name, version)))
+                return;
+            observations.Add(new Observation
             {
                 Provider = "azure-openai",
                 Platform = "azure-openai",
@@ -148,16 +144,17 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
                 Replacements = replacements,
                 Section = section,
                 Evidence = evidence,
-                Problems = rowProblems,
+                // The row's problems are its observations' own (nothing adds to them after this), but for the one
+                // about this name.
+                Problems = repeated is null ? problems : [.. problems, repeated],
             });
         }
     }
 
     // The page's spelling `gpt-realtime-mini-2025-12-15` with version `2025-12-15` repeats the version in
     // the name; Azure deploys it as name `gpt-realtime-mini`, version `2025-12-15`. Only dated versions:
-    // `dall-e-3` version `3` is the model's real name.
-    private static (string Name, IReadOnlyList<string> Aliases) NameWithoutVersion(
-        string name, string? version, List<string> problems)
+    // `dall-e-3` version `3` is the model's real name. The problem says so when the name is read without it.
+    private static (string Name, IReadOnlyList<string> Aliases, string? Problem) NameWithoutVersion(string name, string? version)
     {
         if (version is not null && IsoDate().IsMatch(version)
             && name.Length > version.Length + 1
@@ -165,10 +162,9 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             && name.EndsWith(version, StringComparison.OrdinalIgnoreCase))
         {
             var bare = name[..^(version.Length + 1)];
-            problems.Add($"model name '{name}' repeats its version '{version}'; read as '{bare}'");
-            return (bare, [name]);
+            return (bare, [name], $"model name '{name}' repeats its version '{version}'; read as '{bare}'");
         }
-        return (name, []);
+        return (name, [], null);
     }
 
     private static LifecycleStatus? StatusOf(
@@ -257,55 +253,80 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
             return (Distinct(names), version);
         }
 
-        var withoutVersion = version is null ? text : InlineVersion().Replace(text, "");
-        var lines = cell.Lines.Count > 1 ? cell.Lines.Select(l => MayHaveInlineVersion(l) ? InlineVersion().Replace(l, "") : l) : [withoutVersion];
-        foreach (var line in lines)
+        if (cell.Lines.Count > 1)
         {
-            var display = line.Trim();
-            if (display.Length == 0 || IsPlaceholder(display))
-                continue;
-            if (!LooksLikeName(display))
+            for (var l = 0; l < cell.Lines.Count; l++)
             {
-                problems.Add($"'{Shorten(display)}' in the model column is not a model name; not reported");
-                continue;
+                var line = cell.Lines[l];
+                AddDisplayName(MayHaveInlineVersion(line) ? InlineVersion().Replace(line, "") : line, cell, names, problems, document, ref linkTargets);
             }
-            if (IsIdLike(ModelIds.Clean(display)))
-            {
-                names.Add(ModelIds.Clean(display));
-                continue;
-            }
-            var fromLink = LinkedName(display, cell, document, ref linkTargets);
-            if (fromLink is not null)
-            {
-                names.Add(fromLink);
-                continue;
-            }
-            var slug = Slug(display);
-            if (slug.Length == 0)
-                continue;
-            problems.Add($"no model id on the page for '{display}'; identified by its display name as '{slug}'");
-            names.Add(slug);
         }
+        else
+            AddDisplayName(version is null ? text : InlineVersion().Replace(text, ""), cell, names, problems, document, ref linkTargets);
         return (Distinct(names), version);
+    }
+
+    // One line of a model cell without code spans: the id it shows, else the model its link names, else a slug.
+    private static void AddDisplayName(
+        string line, PageCell cell, List<string> names, List<string> problems, PageDocument document,
+        ref Dictionary<string, string>? linkTargets)
+    {
+        var display = line.Trim();
+        if (display.Length == 0 || IsPlaceholder(display))
+            return;
+        if (!LooksLikeName(display))
+        {
+            problems.Add($"'{Shorten(display)}' in the model column is not a model name; not reported");
+            return;
+        }
+        var id = ModelIds.Clean(display);
+        if (IsIdLike(id))
+        {
+            names.Add(id);
+            return;
+        }
+        var fromLink = LinkedName(display, cell, document, ref linkTargets);
+        if (fromLink is not null)
+        {
+            names.Add(fromLink);
+            return;
+        }
+        var slug = Slug(display);
+        if (slug.Length == 0)
+            return;
+        problems.Add($"no model id on the page for '{display}'; identified by its display name as '{slug}'");
+        names.Add(slug);
     }
 
     private static List<string?> Versions(PageCell cell)
     {
         var versions = new List<string?>();
-        var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
-        for (var l = 0; l < lines.Count; l++)
-        {
-            var line = lines[l];
-            if (IsPlaceholder(line))
-                continue;
-            foreach (var part in MayHaveSeparator(line) ? VersionSeparator().Split(line) : [line])
-            {
-                var version = CleanVersion(part);
-                if (version.Length > 0 && !IsPlaceholder(version) && !versions.Contains(version))
-                    versions.Add(version);
-            }
-        }
+        if (cell.Lines.Count == 0)
+            AddVersions(cell.Text, versions);
+        for (var l = 0; l < cell.Lines.Count; l++)
+            AddVersions(cell.Lines[l], versions);
         return versions;
+    }
+
+    // Most lines are one version: only a line that may list several is split.
+    private static void AddVersions(string line, List<string?> versions)
+    {
+        if (IsPlaceholder(line))
+            return;
+        if (!MayHaveSeparator(line))
+        {
+            AddVersion(line, versions);
+            return;
+        }
+        foreach (var part in VersionSeparator().Split(line))
+            AddVersion(part, versions);
+    }
+
+    private static void AddVersion(string part, List<string?> versions)
+    {
+        var version = CleanVersion(part);
+        if (version.Length > 0 && !IsPlaceholder(version) && !versions.Contains(version))
+            versions.Add(version);
     }
 
     private static string CleanVersion(string text)
@@ -324,32 +345,46 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         PageCell cell, PageDocument document, ref Dictionary<string, string>? linkTargets)
     {
         var ids = new List<string>();
-        var lines = cell.Lines.Count > 0 ? cell.Lines : [cell.Text];
-        for (var l = 0; l < lines.Count; l++)
-        {
-            var line = lines[l];
-            foreach (var part in MayHaveSeparator(line) ? AlternativeSeparator().Split(line) : [line])
-            {
-                var withoutNotes = part.Contains('(', StringComparison.Ordinal) ? Parenthetical().Replace(part, " ") : part;
-                var withoutVersion = withoutNotes.Contains("version", StringComparison.OrdinalIgnoreCase)
-                    ? VersionMention().Replace(withoutNotes, " ")
-                    : withoutNotes;
-                var text = withoutVersion.Trim();
-                if (text.Length == 0 || IsPlaceholder(text))
-                    continue;
-                if (!text.AsSpan().ContainsAny(Whitespace))
-                {
-                    var id = ModelIds.Clean(text);
-                    if (IsIdLike(id))
-                        ids.Add(id);
-                    continue;
-                }
-                // A display name ("Cohere Command R 08-2024") names a model only through its link.
-                if (LinkedName(text, cell, document, ref linkTargets) is { } linked)
-                    ids.Add(linked);
-            }
-        }
+        if (cell.Lines.Count == 0)
+            AddReplacements(cell.Text, cell, document, ref linkTargets, ids);
+        for (var l = 0; l < cell.Lines.Count; l++)
+            AddReplacements(cell.Lines[l], cell, document, ref linkTargets, ids);
         return Distinct(ids);
+    }
+
+    // Most lines name one model: only a line that may name several is split.
+    private static void AddReplacements(
+        string line, PageCell cell, PageDocument document, ref Dictionary<string, string>? linkTargets, List<string> ids)
+    {
+        if (!MayHaveSeparator(line))
+        {
+            AddReplacement(line, cell, document, ref linkTargets, ids);
+            return;
+        }
+        foreach (var part in AlternativeSeparator().Split(line))
+            AddReplacement(part, cell, document, ref linkTargets, ids);
+    }
+
+    private static void AddReplacement(
+        string part, PageCell cell, PageDocument document, ref Dictionary<string, string>? linkTargets, List<string> ids)
+    {
+        var withoutNotes = part.Contains('(', StringComparison.Ordinal) ? Parenthetical().Replace(part, " ") : part;
+        var withoutVersion = withoutNotes.Contains("version", StringComparison.OrdinalIgnoreCase)
+            ? VersionMention().Replace(withoutNotes, " ")
+            : withoutNotes;
+        var text = withoutVersion.Trim();
+        if (text.Length == 0 || IsPlaceholder(text))
+            return;
+        if (!text.AsSpan().ContainsAny(Whitespace))
+        {
+            var id = ModelIds.Clean(text);
+            if (IsIdLike(id))
+                ids.Add(id);
+            return;
+        }
+        // A display name ("Cohere Command R 08-2024") names a model only through its link.
+        if (LinkedName(text, cell, document, ref linkTargets) is { } linked)
+            ids.Add(linked);
     }
 
     private static string? LinkedName(
@@ -451,26 +486,17 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     private static readonly SearchValues<char> Whitespace = SearchValues.Create(
         Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
 
-    private static readonly SearchValues<char> WhitespaceButSpace = SearchValues.Create(
-        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(c => c != ' ' && char.IsWhiteSpace(c)).ToArray());
-
     // A display name is a few words ("Cohere Command R 08-2024"), not a sentence.
     private static bool LooksLikeName(string text) =>
-        text.Length <= 60 && text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6
+        text.Length <= 60 && LifecycleTables.WordCount(text) <= 6
         && !text.Contains(". ", StringComparison.Ordinal) && !text.EndsWith('.') && !text.Contains(':', StringComparison.Ordinal);
 
     // Ids keep the page's case (Azure catalog names such as `Phi-4` are mixed case); no spaces, some letter.
     private static bool IsIdLike(string text) =>
         IdShape().IsMatch(text) && ModelIds.HasLetter(text) && !IsPlaceholder(text);
 
-    // Cell and header texts are collapsed already (single spaces, none at either end): only link texts from the
-    // HTML tree need the pattern.
-    private static string Collapse(string text) =>
-        IsCollapsed(text) ? text : WhitespaceRun().Replace(text, " ").Trim();
-
-    private static bool IsCollapsed(string text) =>
-        text.Length == 0
-        || (text[0] != ' ' && text[^1] != ' ' && !text.AsSpan().ContainsAny(WhitespaceButSpace) && !text.Contains("  ", StringComparison.Ordinal));
+    // Cell and header texts are collapsed already: only link texts from the HTML tree need the pattern.
+    private static string Collapse(string text) => LifecycleTables.Collapse(text);
 
     private static string Slug(string display)
     {

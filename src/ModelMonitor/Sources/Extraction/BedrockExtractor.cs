@@ -224,7 +224,8 @@ public sealed partial class BedrockExtractor : IExtractor
         Collapse(text).Trim('*', '.').ToLowerInvariant() is "" or "n/a" or "na" or "-" or "--" or "---" or "—"
             or "none" or "tbd";
 
-    private static string Collapse(string text) => WhitespaceRun().Replace(text, " ").Trim();
+    // Cell and header texts are collapsed already: they are not scanned with the pattern again.
+    private static string Collapse(string text) => LifecycleTables.Collapse(text);
 
     // A display name is a few words ("Claude 3.5 Sonnet v1"), not a sentence.
     private static bool LooksLikeName(string text) =>
@@ -242,9 +243,6 @@ public sealed partial class BedrockExtractor : IExtractor
 
     [GeneratedRegex(@"[a-z]+")]
     private static partial Regex WordPattern();
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex WhitespaceRun();
 
     [GeneratedRegex(@"-{2,}")]
     private static partial Regex DashRun();

@@ -137,7 +137,7 @@ public sealed partial class CohereExtractor : IExtractor
             var at = text.IndexOf(code, position, StringComparison.Ordinal);
             if (at >= 0)
             {
-                mode = RoleOf(text[position..at], mode);
+                mode = RoleOf(text.AsSpan(position, at - position), mode);
                 position = at + code.Length;
             }
             var id = ModelIds.Clean(code);
@@ -180,7 +180,7 @@ public sealed partial class CohereExtractor : IExtractor
         Replacement,
     }
 
-    private static Role RoleOf(string between, Role current) =>
+    private static Role RoleOf(ReadOnlySpan<char> between, Role current) =>
         ReplacementWords().IsMatch(between) ? Role.Replacement
         : AliasWord().IsMatch(between) ? Role.Alias
         : current;
@@ -206,7 +206,7 @@ public sealed partial class CohereExtractor : IExtractor
         string head;
         if (trimmed.EndsWith(':'))
             head = trimmed[..^1];
-        else if (WordCount(trimmed.AsSpan(0, colon)) <= 6)
+        else if (LifecycleTables.WordCount(trimmed.AsSpan(0, colon)) <= 6)
             head = trimmed[..colon];
         else
             return null;
@@ -221,23 +221,11 @@ public sealed partial class CohereExtractor : IExtractor
             return null;
         // A label with a shutdown word and a date dates the list; a short one ("Retired models") names its state.
         var shutdown = RetiredWords().IsMatch(label) ? DateGrammar.FindFirst(label) : ParsedDate.None;
-        var words = WordCount(label);
+        var words = LifecycleTables.WordCount(label);
         var status = !shutdown.HasValue && words <= 4 && RetiredWords().IsMatch(label) ? LifecycleStatus.Retired
             : label.Contains("legacy", StringComparison.OrdinalIgnoreCase) ? LifecycleStatus.Legacy
             : LifecycleStatus.Deprecated;
         return new ListKind(true, status, shutdown);
-    }
-
-    // As text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, without the array and its strings.
-    private static int WordCount(ReadOnlySpan<char> text)
-    {
-        var count = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] != ' ' && (i == 0 || text[i - 1] == ' '))
-                count++;
-        }
-        return count;
     }
 
     [GeneratedRegex(@"fine[\s-]?tun|feature|endpoint|parameter|capabilit|integration|\bapis?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -302,7 +290,7 @@ public sealed partial class CohereExtractor : IExtractor
             var text = paragraph.Text;
             if (RecommendationWords().IsMatch(text))
             {
-                var ids = paragraph.Codes.Select(ModelIds.Clean).Where(ModelIds.LooksLikeId).Distinct().ToList();
+                var ids = DistinctIds(paragraph.Codes);
                 if (ids.Count > 0)
                 {
                     _replacements = ids;
@@ -317,19 +305,37 @@ public sealed partial class CohereExtractor : IExtractor
             }
         }
 
+        // The code spans that are ids, each once, in order.
+        private static List<string> DistinctIds(IReadOnlyList<string> codes)
+        {
+            var ids = new List<string>();
+            for (var i = 0; i < codes.Count; i++)
+            {
+                var id = ModelIds.Clean(codes[i]);
+                if (ModelIds.LooksLikeId(id) && !ids.Contains(id))
+                    ids.Add(id);
+            }
+            return ids;
+        }
+
         public void Flush(List<Observation> observations)
         {
             if (_entries.Count == 0)
                 return;
-            var listed = _entries.Select(e => e.Model).ToHashSet(StringComparer.Ordinal);
+            // The same for every entry they complete, so worked out once: the recommended replacements other than
+            // the announcement's own models, and its notes as the evidence quotes them.
+            List<string>? recommended = null;
+            string? notes = null;
             foreach (var entry in _entries)
             {
                 var replacements = entry.Replacements;
                 if (replacements.Count == 0 && entry.FromList && _replacements is not null
                     && (_replacementPrefix is null || entry.Model.StartsWith(_replacementPrefix, StringComparison.OrdinalIgnoreCase)))
-                    replacements = _replacements.Where(r => !listed.Contains(r)).ToList();
+                    replacements = recommended ??= Unlisted(_replacements);
                 var retires = entry.Retires.HasValue || !entry.FromList ? entry.Retires : _shutdown;
-                var evidence = entry.FromList && _notes.Count > 0 ? string.Join(" | ", [entry.Evidence, .. _notes]) : entry.Evidence;
+                var evidence = entry.FromList && _notes.Count > 0
+                    ? string.Concat(entry.Evidence, " | ", notes ??= string.Join(" | ", _notes))
+                    : entry.Evidence;
                 observations.Add(new Observation
                 {
                     Provider = "cohere",
@@ -348,6 +354,14 @@ public sealed partial class CohereExtractor : IExtractor
                 });
             }
             _entries.Clear();
+        }
+
+        private List<string> Unlisted(List<string> ids)
+        {
+            var listed = new HashSet<string>(_entries.Count, StringComparer.Ordinal);
+            foreach (var entry in _entries)
+                listed.Add(entry.Model);
+            return ids.FindAll(id => !listed.Contains(id));
         }
 
         [GeneratedRegex(@"\breplac|\brecommend|\binstead\b|\bmigrate\b|\bsuccessor", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -22,7 +22,7 @@ internal sealed class HtmlPageReader
     private readonly List<PageBlock> _blocks = [];
     private readonly Dictionary<IElement, bool> _hasBlock = new(ReferenceEqualityComparer.Instance);
     private readonly HeadingStack _headings;
-    private InlineCollector _paragraph = new();
+    private readonly InlineCollector _paragraph = new();
     private int _listItemDepth;
 
     private HtmlPageReader(IReadOnlyList<string> outerHeadings) => _headings = new HeadingStack(outerHeadings);
@@ -132,11 +132,11 @@ internal sealed class HtmlPageReader
     {
         if (!_paragraph.IsEmpty)
         {
-            var cell = _paragraph.ToCell();
-            if (cell.Text.Length > 0)
-                _blocks.Add(new PageText(_headings.Current, string.Join('\n', cell.Lines), cell.Codes, _listItemDepth > 0));
+            var text = _paragraph.ToText('\n', out var codes);
+            if (text.Length > 0)
+                _blocks.Add(new PageText(_headings.Current, text, codes, _listItemDepth > 0));
         }
-        _paragraph = new InlineCollector();
+        _paragraph.Clear();
     }
 
     internal static PageCell InlineOf(INode node)

@@ -1,9 +1,11 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
 using ModelMonitor.Catalog;
 
 namespace ModelMonitor.Sources.Extraction;
 
 /// Reading helpers shared by the table-based extractors: columns by meaning, model cells, dates, evidence.
-internal static class LifecycleTables
+internal static partial class LifecycleTables
 {
     private static readonly string[] NotModelColumn =
         ["replacement", "recommended", "upgrade", "successor", "price", "cost", "alias", "migrat", "instead"];
@@ -54,6 +56,34 @@ internal static class LifecycleTables
         for (var i = 0; i < texts.Length; i++)
             texts[i] = row[i].Text;
         return string.Join(" | ", texts);
+    }
+
+    /// The text with each run of whitespace as one space, and none at either end. Cell and header texts are
+    /// collapsed already (the readers normalize them), and are returned as they are without the pattern.
+    public static string Collapse(string text) =>
+        IsCollapsed(text) ? text : WhitespaceRun().Replace(text, " ").Trim();
+
+    private static bool IsCollapsed(string text) =>
+        text.Length == 0
+        || (text[0] != ' ' && text[^1] != ' ' && !text.AsSpan().ContainsAny(WhitespaceButSpace) && !text.Contains("  ", StringComparison.Ordinal));
+
+    // What \s matches but a space: the characters char.IsWhiteSpace accepts.
+    private static readonly SearchValues<char> WhitespaceButSpace = SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(c => c != ' ' && char.IsWhiteSpace(c)).ToArray());
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhitespaceRun();
+
+    /// As text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, without the array and its strings.
+    public static int WordCount(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != ' ' && (i == 0 || text[i - 1] == ' '))
+                count++;
+        }
+        return count;
     }
 
     /// Reads a date cell; an impossible or unreadable date becomes a problem naming the column.

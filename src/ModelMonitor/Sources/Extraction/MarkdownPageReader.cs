@@ -49,7 +49,8 @@ internal sealed partial class MarkdownPageReader
             switch (block)
             {
                 case HeadingBlock heading:
-                    var text = PageDocument.CleanHeading(Inline(heading.Inline).Text);
+                    Collect(heading.Inline);
+                    var text = PageDocument.CleanHeading(_cell.ToText(' ', out _));
                     if (text.Length > 0)
                         _blocks.Add(_headings.Push(heading.Level, text));
                     break;
@@ -58,7 +59,10 @@ internal sealed partial class MarkdownPageReader
                     break;
                 case ParagraphBlock paragraph:
                     if (!TryJoinTableFragment(paragraph))
-                        AddText(Inline(paragraph.Inline), inListItem);
+                    {
+                        Collect(paragraph.Inline);
+                        AddText(inListItem);
+                    }
                     break;
                 case HtmlBlock html:
                     ReadHtml(html);
@@ -73,14 +77,12 @@ internal sealed partial class MarkdownPageReader
         }
     }
 
-    private void AddText(PageCell cell, bool inListItem)
+    // The collected paragraph, its lines joined by line breaks, as a text block unless it is empty.
+    private void AddText(bool inListItem)
     {
-        if (cell.Text.Length > 0)
-        {
-            // Most paragraphs are one line: joined, it is the same string.
-            var text = cell.Lines.Count == 1 ? cell.Lines[0] : string.Join('\n', cell.Lines);
-            _blocks.Add(new PageText(_headings.Current, text, cell.Codes, inListItem));
-        }
+        var text = _cell.ToText('\n', out var codes);
+        if (text.Length > 0)
+            _blocks.Add(new PageText(_headings.Current, text, codes, inListItem));
     }
 
     private void ReadHtml(HtmlBlock html)
@@ -94,7 +96,7 @@ internal sealed partial class MarkdownPageReader
         {
             _cell.Clear();
             _cell.Append(callout.Groups["text"].ValueSpan);
-            AddText(_cell.ToCell(), inListItem: false);
+            AddText(inListItem: false);
             return;
         }
         // A blank line inside an HTML table ends Markdig's HTML block; read on to the table's end.
@@ -255,21 +257,23 @@ internal sealed partial class MarkdownPageReader
         var rows = new List<IReadOnlyList<PageCell>>(table.Count);
         foreach (var block in table)
         {
-            if (block is TableRow { IsHeader: false } row && RowCells(row) is { Count: > 0 } cells)
+            if (block is TableRow { IsHeader: false } row && RowCells(row) is { Length: > 0 } cells)
                 rows.Add(cells);
         }
         return rows;
     }
 
-    private List<PageCell> RowCells(TableRow row)
+    // An array, not a list around one: a row's blocks are its cells (Markdig's), so it is cut only if one is not.
+    private PageCell[] RowCells(TableRow row)
     {
-        var cells = new List<PageCell>(row.Count);
+        var cells = new PageCell[row.Count];
+        var count = 0;
         foreach (var block in row)
         {
             if (block is TableCell cell)
-                cells.Add(CellOf(cell));
+                cells[count++] = CellOf(cell);
         }
-        return cells;
+        return count == cells.Length ? cells : cells[..count];
     }
 
     private PageCell CellOf(TableCell cell)
@@ -283,12 +287,12 @@ internal sealed partial class MarkdownPageReader
         return _cell.ToCell();
     }
 
-    private PageCell Inline(ContainerInline? inline)
+    // A heading's or paragraph's inlines, into the collector.
+    private void Collect(ContainerInline? inline)
     {
         _cell.Clear();
         if (inline is not null)
             RootInto(inline, _cell);
-        return _cell.ToCell();
     }
 
     // A block's inlines are held by a plain container (Markdig's): its children are read without first testing

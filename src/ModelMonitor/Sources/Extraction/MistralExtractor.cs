@@ -61,7 +61,7 @@ public sealed partial class MistralExtractor : IExtractor
                         lifecycleTables++;
                         var section = label ?? table.Section;
                         foreach (var row in table.Rows)
-                            observations.AddRange(ReadRow(table, columns, row, status, section, aliases));
+                            ReadRow(table, columns, row, status, section, aliases, observations);
                     }
                     break;
             }
@@ -88,12 +88,12 @@ public sealed partial class MistralExtractor : IExtractor
             && !trimmed.EndsWith('.') && !trimmed.EndsWith(':') && text.Codes.Count == 0;
     }
 
-    private static IEnumerable<Observation> ReadRow(
+    private static void ReadRow(
         PageTable table, Columns columns, IReadOnlyList<PageCell> row, LifecycleStatus? labelStatus,
-        string? section, Dictionary<string, string> aliasTargets)
+        string? section, Dictionary<string, string> aliasTargets, List<Observation> observations)
     {
         if (row.All(c => string.IsNullOrWhiteSpace(c.Text)))
-            return [];
+            return;
         var problems = new List<string>();
         var display = Collapse(PageTable.Cell(row, columns.Name).Text);
         var ids = columns.Id >= 0 ? ModelIds.FromCell(PageTable.Cell(row, columns.Id)).ToList() : [];
@@ -102,10 +102,10 @@ public sealed partial class MistralExtractor : IExtractor
         if (ids.Count == 0)
         {
             if (!LooksLikeName(display))
-                return [];
+                return;
             var slug = Slug(display);
             if (slug.Length == 0)
-                return [];
+                return;
             problems.Add($"no model id on the page for '{display}'; identified by its display name as '{slug}'");
             ids = [slug];
         }
@@ -121,19 +121,18 @@ public sealed partial class MistralExtractor : IExtractor
             : labelStatus ?? LifecycleStatus.Deprecated;
         var evidence = Evidence(row);
 
-        return ids.Select(id =>
+        foreach (var id in ids)
         {
             var rowProblems = new List<string>(problems);
             if (DateSuffixDisagrees(id, display) is { } disagreement)
                 rowProblems.Add(disagreement);
             var model = aliasTargets.TryGetValue(id, out var target) ? target : id;
-            var aliases = aliasTargets.Where(a => a.Value == model).Select(a => a.Key).OrderBy(a => a, StringComparer.Ordinal).ToList();
-            return new Observation
+            observations.Add(new Observation
             {
                 Provider = "mistral",
                 Platform = "mistral",
                 Model = model,
-                Aliases = aliases,
+                Aliases = AliasesOf(model, aliasTargets),
                 Status = status,
                 ReleasedOn = released.Date,
                 DeprecatedOn = deprecated.Date,
@@ -144,8 +143,22 @@ public sealed partial class MistralExtractor : IExtractor
                 Section = section,
                 Evidence = evidence,
                 Problems = rowProblems,
-            };
-        }).ToList();
+            });
+        }
+    }
+
+    // The aliases that point to a model, in ordinal order.
+    private static List<string> AliasesOf(string model, Dictionary<string, string> aliasTargets)
+    {
+        var aliases = new List<string>();
+        foreach (var (alias, target) in aliasTargets)
+        {
+            if (target == model)
+                aliases.Add(alias);
+        }
+        // The keys are distinct: the order is the one a stable sort would give.
+        aliases.Sort(StringComparer.Ordinal);
+        return aliases;
     }
 
     // "`mistral-small-latest`: currently points to `mistral-small-2409`." → alias → id.
@@ -181,14 +194,26 @@ public sealed partial class MistralExtractor : IExtractor
     {
         if (string.IsNullOrWhiteSpace(text))
             return null;
-        var words = WordPattern().Matches(text.ToLowerInvariant()).Select(m => m.Value).ToHashSet();
-        if (words.Contains("retired"))
+        // The words are read in place, not gathered into a set of strings.
+        bool retired = false, deprecated = false, legacy = false, active = false;
+        var lower = text.ToLowerInvariant();
+        foreach (var word in WordPattern().EnumerateMatches(lower))
+        {
+            switch (lower.AsSpan(word.Index, word.Length))
+            {
+                case "retired": retired = true; break;
+                case "deprecated" or "deprecation": deprecated = true; break;
+                case "legacy": legacy = true; break;
+                case "active" or "available": active = true; break;
+            }
+        }
+        if (retired)
             return LifecycleStatus.Retired;
-        if (words.Contains("deprecated") || words.Contains("deprecation"))
+        if (deprecated)
             return LifecycleStatus.Deprecated;
-        if (words.Contains("legacy"))
+        if (legacy)
             return LifecycleStatus.Legacy;
-        if (words.Contains("active") || words.Contains("available"))
+        if (active)
             return LifecycleStatus.Active;
         return null;
     }
@@ -202,14 +227,15 @@ public sealed partial class MistralExtractor : IExtractor
     }
 
     private static bool IsIdLike(string text) =>
-        IdShape().IsMatch(text) && text.Any(char.IsLetter) && !DateGrammar.IsPlaceholder(text);
+        IdShape().IsMatch(text) && ModelIds.HasLetter(text) && !DateGrammar.IsPlaceholder(text);
 
-    private static string Collapse(string text) => WhitespaceRun().Replace(text, " ").Trim();
+    // Cell and header texts are collapsed already: they are not scanned with the pattern again.
+    private static string Collapse(string text) => LifecycleTables.Collapse(text);
 
 
     // A display name is a few words ("Mistral Large 24.02"), not a sentence.
     private static bool LooksLikeName(string text) =>
-        text.Length <= 60 && text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6
+        text.Length <= 60 && LifecycleTables.WordCount(text) <= 6
         && !text.Contains(". ", StringComparison.Ordinal) && !text.EndsWith('.') && !text.Contains(':', StringComparison.Ordinal);
 
     private static string Slug(string display)
@@ -223,9 +249,6 @@ public sealed partial class MistralExtractor : IExtractor
 
     [GeneratedRegex(@"[a-z]+")]
     private static partial Regex WordPattern();
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex WhitespaceRun();
 
     [GeneratedRegex(@"-{2,}")]
     private static partial Regex DashRun();

@@ -114,12 +114,30 @@ public static partial class ModelIds
         // separator (a bullet's sentence) is one part too, without scanning it position by position.
         if (text.AsSpan().IndexOfAny(" |,;") < 0 || !MayHaveSeparator(text))
         {
-            AddPart(text, found, lenient);
+            if (lenient || !HasSpaceBetweenWords(text))
+                AddPart(text, found, lenient);
             return;
         }
-        // Only the parts become strings, not the array Split would also build.
+        // Only the parts that may be an id become strings, not the array Split would also build.
         foreach (var part in Separators().EnumerateSplits(text))
-            AddPart(text[part], found, lenient);
+        {
+            if (lenient || !HasSpaceBetweenWords(text.AsSpan(part)))
+                AddPart(text[part], found, lenient);
+        }
+    }
+
+    // Whether a whitespace character stands between two letters or digits ("for use", "Claude Sonnet"). Cleaning
+    // trims only a part's ends and never past a letter or digit (a footnote mark such as "[a]" or "(1)" is removed
+    // only whole, and opens with its bracket), so such a part keeps its space, and no id has one: prose is passed
+    // over without building its parts. Lenient parts (code spans) are split at their spaces instead.
+    private static bool HasSpaceBetweenWords(ReadOnlySpan<char> text)
+    {
+        for (var i = 1; i < text.Length - 1; i++)
+        {
+            if (char.IsWhiteSpace(text[i]) && char.IsLetterOrDigit(text[i - 1]) && char.IsLetterOrDigit(text[i + 1]))
+                return true;
+        }
+        return false;
     }
 
     // Separators needs one of "|,;", or "or" or "and" with whitespace on both sides (no characters but their ASCII

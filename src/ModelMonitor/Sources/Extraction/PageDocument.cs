@@ -189,8 +189,7 @@ internal sealed class InlineCollector
 
     public PageCell ToCell()
     {
-        while (_codeDepth > 0)
-            EndCode();
+        EndOpenCode();
         var last = DateGrammar.Normalize(Line);
         IReadOnlyList<string> lines;
         string text;
@@ -201,25 +200,50 @@ internal sealed class InlineCollector
         }
         else
         {
-            var all = new List<string>(_lines.Count + 1);
-            foreach (var line in _lines)
-            {
-                var normalized = DateGrammar.Normalize(line);
-                if (normalized.Length > 0)
-                    all.Add(normalized);
-            }
-            if (last.Length > 0)
-                all.Add(last);
+            var all = NormalizedLines(last);
             lines = all;
             text = string.Join(' ', all);
         }
-        // The lists go to the cell as they are: Clear starts new ones.
-        IReadOnlyList<string> codes = [];
+        return new PageCell(text, lines, TakeCodes(), (IReadOnlyList<string>?)_links ?? []);
+    }
+
+    /// The text of ToCell's lines joined by the separator, and its code spans: what a paragraph or a heading keeps,
+    /// without building a cell (or a list of its one line) for it.
+    public string ToText(char separator, out IReadOnlyList<string> codes)
+    {
+        EndOpenCode();
+        var last = DateGrammar.Normalize(Line);
+        codes = TakeCodes();
+        return _lines is null ? last : string.Join(separator, NormalizedLines(last));
+    }
+
+    private void EndOpenCode()
+    {
+        while (_codeDepth > 0)
+            EndCode();
+    }
+
+    // The lines broken so far and the last one (normalized already), each normalized, empty ones left out.
+    private List<string> NormalizedLines(string last)
+    {
+        var all = new List<string>(_lines!.Count + 1);
+        foreach (var line in _lines)
+        {
+            var normalized = DateGrammar.Normalize(line);
+            if (normalized.Length > 0)
+                all.Add(normalized);
+        }
+        if (last.Length > 0)
+            all.Add(last);
+        return all;
+    }
+
+    // The lists go as they are: Clear starts new ones.
+    private IReadOnlyList<string> TakeCodes()
+    {
         if (_codes is not null)
-            codes = _codes;
-        else if (_firstCode is not null)
-            codes = [_firstCode];
-        return new PageCell(text, lines, codes, (IReadOnlyList<string>?)_links ?? []);
+            return _codes;
+        return _firstCode is not null ? [_firstCode] : [];
     }
 
     private void AddCodeText(string code)
@@ -258,7 +282,15 @@ internal sealed class HeadingStack
     private string[]? _current;
 
     // Every block records its headings: the blocks between two headings share one array.
-    public IReadOnlyList<string> Current => _current ??= _stack.ConvertAll(h => h.Text).ToArray();
+    public IReadOnlyList<string> Current => _current ??= Texts();
+
+    private string[] Texts()
+    {
+        var texts = new string[_stack.Count];
+        for (var i = 0; i < texts.Length; i++)
+            texts[i] = _stack[i].Text;
+        return texts;
+    }
 
     public IReadOnlyList<(int Level, string Text)> Snapshot() => _stack.ToArray();
 
