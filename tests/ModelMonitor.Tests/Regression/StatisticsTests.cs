@@ -82,6 +82,7 @@ public sealed class StatisticsTests
     [InlineData(7)]
     [InlineData(200)]
     [InlineData(301)]
+    [InlineData(4000)] // 1.2 million draws: the resamples are split across cores
     public void BootstrapEqualsResamplingAndSortingTheSameDraws(int n)
     {
         // Whole milliseconds, so ties are common.
