@@ -14,16 +14,11 @@ namespace ModelMonitor.Tests.Cli;
 /// MONITOR_NATIVE_CLI; without that variable these tests are skipped.
 public sealed class NativeCliTests : IAsyncLifetime
 {
-    private FakeLlmServer _server = null!;
-    private readonly string _dir = Directory.CreateTempSubdirectory("native-cli-").FullName;
+    private EvalWorkspace _work = null!;
 
-    public async Task InitializeAsync() => _server = await FakeLlmServer.StartAsync();
+    public async Task InitializeAsync() => _work = await EvalWorkspace.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public Task DisposeAsync() => _work.DisposeAsync().AsTask();
 
     private const string Suite = """
         description: greeting checks
@@ -37,13 +32,6 @@ public sealed class NativeCliTests : IAsyncLifetime
             assert: [ { type: is-json } ]
         """;
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
     private Dictionary<string, string?> Settings(params (string Key, string Value)[] more)
     {
         // No catalog: this is `eval` as a CI step runs it, with prices from configuration only.
@@ -51,7 +39,7 @@ public sealed class NativeCliTests : IAsyncLifetime
         {
             ["ConnectionStrings__Monitor"] = "",
             ["Endpoints__local__Kind"] = "openai",
-            ["Endpoints__local__BaseUrl"] = _server.OpenAIBaseUrl,
+            ["Endpoints__local__BaseUrl"] = _work.Server.OpenAIBaseUrl,
             ["Endpoints__local__ApiKey"] = "sk-native-cli-test-key",
         };
         foreach (var (key, value) in more)
@@ -65,22 +53,22 @@ public sealed class NativeCliTests : IAsyncLifetime
     [NativeCliFact]
     public async Task EvalGivesTheSameResultsAndVerdictAsTheFullBuild()
     {
-        _server.Script = r => r.Model == "new" && r.User == "hello" ? new FakeReply.Answer("I am not sure.") : FakeReply.Echo(r);
-        var suite = Write("suite.yaml", Suite);
+        _work.Server.Script = r => r.Model == "new" && r.User == "hello" ? new FakeReply.Answer("I am not sure.") : FakeReply.Echo(r);
+        var suite = _work.Write("suite.yaml", Suite);
         string[] Args(string output) => ["eval", "--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--output", output, "--no-progress"];
 
-        var full = await MonitorProcess.RunAsync(Args(Path.Combine(_dir, "full.json")), Settings());
-        var native = await NativeAsync(Settings(), Args(Path.Combine(_dir, "native.json")));
+        var full = await MonitorProcess.RunAsync(Args(_work.PathOf("full.json")), Settings());
+        var native = await NativeAsync(Settings(), Args(_work.PathOf("native.json")));
 
         Assert.Equal(ExitCodes.Failed, full.ExitCode);
         Assert.Equal(full.ExitCode, native.ExitCode);
         Assert.Contains("Verdict     NEEDS REVIEW", native.Stdout, StringComparison.Ordinal);
         Assert.Contains("candidate: I am not sure.", native.Stdout, StringComparison.Ordinal);
-        Assert.Equal(12, _server.Requests.Count);
-        Assert.All(_server.Requests, r => Assert.Equal(0, r.Temperature));
+        Assert.Equal(12, _work.Server.Requests.Count);
+        Assert.All(_work.Server.Requests, r => Assert.Equal(0, r.Temperature));
 
-        var expected = (await ResultsFile.TryReadAsync(Path.Combine(_dir, "full.json"), default)).Document!;
-        var actual = (await ResultsFile.TryReadAsync(Path.Combine(_dir, "native.json"), default)).Document!;
+        var expected = (await ResultsFile.TryReadAsync(_work.PathOf("full.json"), default)).Document!;
+        var actual = (await ResultsFile.TryReadAsync(_work.PathOf("native.json"), default)).Document!;
         Assert.Equal(Outcomes(expected), Outcomes(actual));
         Assert.Equal(expected.Report!.Verdict, actual.Report!.Verdict);
         Assert.Equal(expected.Report.Regressions.Select(r => r.CaseId), actual.Report.Regressions.Select(r => r.CaseId));
@@ -104,15 +92,15 @@ public sealed class NativeCliTests : IAsyncLifetime
             db.ModelVersions.AddRange(Priced("old", 2.5m, 10m), Priced("new", 0.4m, 1.6m));
             await db.SaveChangesAsync();
         }
-        var suite = Write("suite.yaml", Suite);
+        var suite = _work.Write("suite.yaml", Suite);
         string[] Args(string output) => ["eval", "--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--output", output, "--no-progress"];
         var settings = Settings(("ConnectionStrings__Monitor", connectionString));
 
-        await MonitorProcess.RunAsync(Args(Path.Combine(_dir, "full.json")), settings);
-        var native = await NativeAsync(settings, Args(Path.Combine(_dir, "native.json")));
+        await MonitorProcess.RunAsync(Args(_work.PathOf("full.json")), settings);
+        var native = await NativeAsync(settings, Args(_work.PathOf("native.json")));
 
-        var expected = (await ResultsFile.TryReadAsync(Path.Combine(_dir, "full.json"), default)).Document!;
-        var actual = (await ResultsFile.TryReadAsync(Path.Combine(_dir, "native.json"), default)).Document!;
+        var expected = (await ResultsFile.TryReadAsync(_work.PathOf("full.json"), default)).Document!;
+        var actual = (await ResultsFile.TryReadAsync(_work.PathOf("native.json"), default)).Document!;
         Assert.True(expected.SpentUsd > 0);
         Assert.Equal(expected.SpentUsd, actual.SpentUsd);
         Assert.Equal(expected.Report!.CostChange, actual.Report!.CostChange);
@@ -131,22 +119,22 @@ public sealed class NativeCliTests : IAsyncLifetime
     [NativeCliFact]
     public async Task EndpointSettingsAreBoundFromTheEnvironment()
     {
-        _server.Script = r => FakeReply.Echo(r) is FakeReply.Answer a ? a with { Delay = TimeSpan.FromMilliseconds(20) } : FakeReply.Echo(r);
-        var suite = Write("suite.yaml", Suite);
+        _work.Server.Script = r => FakeReply.Echo(r) is FakeReply.Answer a ? a with { Delay = TimeSpan.FromMilliseconds(20) } : FakeReply.Echo(r);
+        var suite = _work.Write("suite.yaml", Suite);
 
         var result = await NativeAsync(Settings(("Endpoints__local__MaxConcurrency", "1")),
             "eval", "--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--concurrency", "8", "--no-progress");
 
-        Assert.Equal(6, _server.Requests.Count);
-        Assert.Equal(1, _server.MaxInFlight);
+        Assert.Equal(6, _work.Server.Requests.Count);
+        Assert.Equal(1, _work.Server.MaxInFlight);
         Assert.DoesNotContain("sk-native-cli-test-key", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
 
     [NativeCliFact]
     public async Task ABadSettingOrABrokenSuiteStopsBeforeAnyModelIsCalled()
     {
-        var suite = Write("suite.yaml", Suite);
-        var broken = Write("broken.yaml", "prompts: ['x']\ntests:\n  - assert: [ { type: javascript } ]\n");
+        var suite = _work.Write("suite.yaml", Suite);
+        var broken = _work.Write("broken.yaml", "prompts: ['x']\ntests:\n  - assert: [ { type: javascript } ]\n");
         string[] args = ["eval", "--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--no-progress"];
 
         var badSetting = await NativeAsync(Settings(("Regression__Retry__MaxAttempts", "99")), args);
@@ -156,27 +144,27 @@ public sealed class NativeCliTests : IAsyncLifetime
         Assert.Contains("Regression:Retry:MaxAttempts", badSetting.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.DataError, badSuite.ExitCode);
         Assert.Contains("javascript", badSuite.Stderr, StringComparison.Ordinal);
-        Assert.Empty(_server.Requests);
+        Assert.Empty(_work.Server.Requests);
     }
 
     [NativeCliFact]
     public async Task AnAnthropicEndpointIsRefusedWithWhereToRunIt()
     {
-        var suite = Write("suite.yaml", Suite);
+        var suite = _work.Write("suite.yaml", Suite);
 
-        var result = await NativeAsync(Settings(("Endpoints__claude__Kind", "anthropic"), ("Endpoints__claude__BaseUrl", _server.BaseUrl)),
+        var result = await NativeAsync(Settings(("Endpoints__claude__Kind", "anthropic"), ("Endpoints__claude__BaseUrl", _work.Server.BaseUrl)),
             "eval", "--suite", suite, "--baseline", "claude:old", "--candidate", "local:new", "--no-progress");
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
         Assert.Contains("Anthropic endpoint", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("full build", result.Stderr, StringComparison.Ordinal);
-        Assert.Empty(_server.Requests);
+        Assert.Empty(_work.Server.Requests);
     }
 
     [NativeCliFact]
     public async Task ExtractPrintsExactlyWhatTheFullBuildPrints()
     {
-        var page = Write("cohere.md", """
+        var page = _work.Write("cohere.md", """
             ### 2024-12-02: Older rerankers
 
             | Shut-off date | Deprecated model | Suggested replacement |

@@ -12,23 +12,11 @@ namespace ModelMonitor.Tests.Regression;
 
 public sealed class EvalVerbTests : IAsyncLifetime
 {
-    private FakeLlmServer _server = null!;
-    private readonly string _dir = Directory.CreateTempSubdirectory("eval-verb-").FullName;
+    private EvalWorkspace _work = null!;
 
-    public async Task InitializeAsync() => _server = await FakeLlmServer.StartAsync();
+    public async Task InitializeAsync() => _work = await EvalWorkspace.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public Task DisposeAsync() => _work.DisposeAsync().AsTask();
 
     private Task<(int Exit, string Out)> EvalAsync(params string[] args) => EvalWithCatalogAsync(null, args);
 
@@ -38,7 +26,7 @@ public sealed class EvalVerbTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Endpoints:local:Kind"] = "openai",
-            ["Endpoints:local:BaseUrl"] = _server.OpenAIBaseUrl,
+            ["Endpoints:local:BaseUrl"] = _work.Server.OpenAIBaseUrl,
             ["ConnectionStrings:Monitor"] = connectionString ?? "",
         });
         builder.AddStorage();
@@ -62,19 +50,19 @@ public sealed class EvalVerbTests : IAsyncLifetime
     [Fact]
     public async Task ABrokenSuiteExits65BeforeAnyModelIsCalled()
     {
-        var suite = Write("broken.yaml", "prompts: ['x']\ntests:\n  - assert: [ { type: javascript } ]\n");
+        var suite = _work.Write("broken.yaml", "prompts: ['x']\ntests:\n  - assert: [ { type: javascript } ]\n");
 
         var (exit, _) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--no-progress");
 
         Assert.Equal(ExitCodes.DataError, exit);
-        Assert.Empty(_server.Requests);
+        Assert.Empty(_work.Server.Requests);
     }
 
     [Fact]
     public async Task AReadyCandidateExits0AndTheOutputFileLetsTheNextRunResume()
     {
-        var suite = Write("suite.yaml", Suite);
-        var results = Path.Combine(_dir, "results.json");
+        var suite = _work.Write("suite.yaml", Suite);
+        var results = _work.PathOf("results.json");
 
         var (exit, stdout) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--output", results, "--no-progress");
 
@@ -89,14 +77,14 @@ public sealed class EvalVerbTests : IAsyncLifetime
         var (again, _) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--output", results, "--no-progress");
 
         Assert.Equal(ExitCodes.Ok, again);
-        Assert.Equal(4, _server.Requests.Count);
+        Assert.Equal(4, _work.Server.Requests.Count);
     }
 
     [Fact]
     public async Task ARegressedCandidateExits1AndListsTheRegressionWithBothOutputs()
     {
-        _server.Script = r => r.Model == "new" && r.User == "hello" ? new FakeReply.Answer("I am not sure.") : FakeReply.Echo(r);
-        var suite = Write("suite.yaml", Suite);
+        _work.Server.Script = r => r.Model == "new" && r.User == "hello" ? new FakeReply.Answer("I am not sure.") : FakeReply.Echo(r);
+        var suite = _work.Write("suite.yaml", Suite);
 
         var (exit, stdout) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--no-progress");
 
@@ -110,10 +98,10 @@ public sealed class EvalVerbTests : IAsyncLifetime
     [Fact]
     public async Task RegressionsBeyondTheTenShownSayWhereTheRestAre()
     {
-        _server.Script = r => r.Model == "new" ? new FakeReply.Answer("I am not sure.") : FakeReply.Echo(r);
+        _work.Server.Script = r => r.Model == "new" ? new FakeReply.Answer("I am not sure.") : FakeReply.Echo(r);
         var cases = string.Concat(Enumerable.Range(1, 12).Select(i => $"  - vars: {{ q: 'case {i}' }}\n    assert: [ {{ type: contains, value: CASE }} ]\n"));
-        var suite = Write("twelve.yaml", $"prompts: ['{{{{q}}}}']\ntests:\n{cases}");
-        var results = Path.Combine(_dir, "twelve.json");
+        var suite = _work.Write("twelve.yaml", $"prompts: ['{{{{q}}}}']\ntests:\n{cases}");
+        var results = _work.PathOf("twelve.json");
 
         var (_, withoutFile) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--no-progress");
         var (_, withFile) = await EvalAsync("--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--output", results, "--no-progress");
@@ -143,7 +131,7 @@ public sealed class EvalVerbTests : IAsyncLifetime
         await using (var probe = new NpgsqlConnection(connectionString))
             await Assert.ThrowsAsync<NpgsqlException>(() => probe.OpenAsync());
         var perOpen = Interlocked.Exchange(ref attempts, 0);
-        var suite = Write("suite.yaml", Suite);
+        var suite = _work.Write("suite.yaml", Suite);
 
         var (exit, stdout) = await EvalWithCatalogAsync(connectionString,
             "--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--no-progress");
@@ -152,7 +140,7 @@ public sealed class EvalVerbTests : IAsyncLifetime
         Assert.Contains("(no price)", stdout, StringComparison.Ordinal);
         // Two models, priced before the run and again for the verdict: the catalog was tried once.
         Assert.Equal(perOpen, Volatile.Read(ref attempts));
-        Assert.Equal(4, _server.Requests.Count);
+        Assert.Equal(4, _work.Server.Requests.Count);
         listener.Stop();
         await Assert.ThrowsAnyAsync<Exception>(() => accepting);
     }
