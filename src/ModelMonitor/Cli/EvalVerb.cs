@@ -66,11 +66,13 @@ internal static class EvalVerb
         }
 
         var time = services.GetRequiredService<TimeProvider>();
+        var serialized = output is null ? null : new SerializedResults();
         var request = new RunRequest(suite, baseline, candidate)
         {
             Concurrency = concurrency,
             BudgetUsd = budget,
             Finished = finished,
+            OnResult = serialized is null ? null : serialized.AddAsync,
             Progress = args.Has("--no-progress") ? null : new ConsoleProgress(error, time),
         };
 
@@ -101,7 +103,7 @@ internal static class EvalVerb
             var document = new ResultsDocument(ResultsDocument.CurrentVersion, suite.Path, suite.Sha256, suite.Description,
                 baseline.ToString(), candidate.ToString(), time.GetUtcNow(), outcome.Stop, outcome.SpentUsd, outcome.Results, report);
             // Written even when cancelled: that is what a later run resumes from.
-            await ResultsFile.WriteAsync(output, document, CancellationToken.None);
+            await ResultsFile.WriteAsync(output, document, CancellationToken.None, serialized);
         }
 
         SummaryTable.Write(context.Out, suite, report, outcome, budget, output);

@@ -7,7 +7,6 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
-using YamlDotNet.RepresentationModel;
 
 namespace ModelMonitor.Regression;
 
@@ -74,15 +73,14 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
         var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
         var reader = new Reader(name, _options);
-        YamlNode? root;
+        SuiteNode? root;
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new LimitedParser(new Parser(new StringReader(text)), _options.Suite));
-            root = stream.Documents.Count switch
+            var documents = SuiteYaml.Load(new LimitedParser(new Parser(new StringReader(text)), _options.Suite));
+            root = documents.Count switch
             {
                 0 => null,
-                1 => stream.Documents[0].RootNode,
+                1 => documents[0],
                 _ => throw new SuiteException(name, [new SuiteError(name, 1, 1, "(file)", "holds several YAML documents; a suite is one")]),
             };
         }
@@ -150,21 +148,21 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
 
     private sealed record Test(
         int Index,
-        YamlNode Node,
+        SuiteNode Node,
         string? Description,
         Dictionary<string, string> Vars,
-        List<(YamlMappingNode Node, string Field)> Asserts,
+        List<(SuiteMapping Node, string Field)> Asserts,
         CaseOptions Options,
         bool Critical);
 
-    private sealed record Prompt(YamlNode Node, string Field, IReadOnlyList<PromptMessage> Messages);
+    private sealed record Prompt(SuiteNode Node, string Field, IReadOnlyList<PromptMessage> Messages);
 
     private sealed class Reader(string file, RegressionOptions options)
     {
         public List<SuiteError> Errors { get; } = [];
         private int _visited;
 
-        private void Error(YamlNode node, string field, string message) =>
+        private void Error(SuiteNode node, string field, string message) =>
             Errors.Add(new SuiteError(file, Line(node.Start), Column(node.Start), field, message));
 
         // Aliases are expanded by walking them; this bounds the walk, whatever the file's shape.
@@ -174,10 +172,10 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
                 throw new SuiteLimitException($"expands to more than {options.Suite.MaxNodes:N0} YAML nodes through aliases (Regression:Suite:MaxNodes)");
         }
 
-        public Suite? Read(YamlNode root, string sha)
+        public Suite? Read(SuiteNode root, string sha)
         {
             Visit();
-            if (root is not YamlMappingNode map)
+            if (root is not SuiteMapping map)
             {
                 Error(root, "(file)", "must be a mapping with prompts and tests");
                 return null;
@@ -186,8 +184,8 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             string? description = null;
             List<Prompt> prompts = [];
             var sawPrompts = false;
-            YamlNode? testsNode = null;
-            YamlMappingNode? defaultTest = null;
+            SuiteNode? testsNode = null;
+            SuiteMapping? defaultTest = null;
             foreach (var (keyNode, value) in map.Children)
             {
                 Visit();
@@ -205,7 +203,7 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
                         testsNode = value;
                         break;
                     case "defaultTest":
-                        if (value is YamlMappingNode d)
+                        if (value is SuiteMapping d)
                             defaultTest = d;
                         else
                             Error(value, "defaultTest", "must be a mapping (vars, assert, options)");
@@ -226,7 +224,7 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
 
             var defaults = defaultTest is null ? null : ReadTest(defaultTest, "defaultTest", -1, null);
             List<Test> tests = [];
-            if (testsNode is YamlSequenceNode testList)
+            if (testsNode is SuiteSequence testList)
             {
                 if (testList.Children.Count == 0)
                     Error(testList, "tests", "is empty");
@@ -234,7 +232,7 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
                 {
                     Visit();
                     var field = $"tests[{i}]";
-                    if (testList.Children[i] is YamlMappingNode t)
+                    if (testList.Children[i] is SuiteMapping t)
                     {
                         if (ReadTest(t, field, i, defaults) is { } test)
                             tests.Add(test);
@@ -244,7 +242,7 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
                 }
             }
             else if (testsNode is not null)
-                Error(testsNode, "tests", testsNode is YamlScalarNode ? "loading tests from another file is not supported; list them inline" : "must be a list");
+                Error(testsNode, "tests", testsNode is SuiteScalar ? "loading tests from another file is not supported; list them inline" : "must be a list");
 
             List<SuiteCase> cases = [];
             foreach (var test in tests)
@@ -254,16 +252,16 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             return new Suite(file, sha, description, cases);
         }
 
-        private List<Prompt> ReadPrompts(YamlNode node)
+        private List<Prompt> ReadPrompts(SuiteNode node)
         {
             List<Prompt> prompts = [];
-            if (node is YamlScalarNode)
+            if (node is SuiteScalar)
             {
                 if (ReadPrompt(node, "prompts") is { } single)
                     prompts.Add(single);
                 return prompts;
             }
-            if (node is not YamlSequenceNode list || list.Children.Count == 0)
+            if (node is not SuiteSequence list || list.Children.Count == 0)
             {
                 Error(node, "prompts", "must be a non-empty list of prompts");
                 return prompts;
@@ -277,12 +275,12 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             return prompts;
         }
 
-        private Prompt? ReadPrompt(YamlNode node, string field)
+        private Prompt? ReadPrompt(SuiteNode node, string field)
         {
             switch (node)
             {
-                case YamlScalarNode s:
-                    var text = s.Value ?? "";
+                case SuiteScalar s:
+                    var text = s.Value;
                     if (text.StartsWith("file://", StringComparison.Ordinal))
                     {
                         Error(node, field, "prompts from files are not supported; put the prompt inline");
@@ -292,10 +290,10 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
                     if (text.TrimStart().StartsWith('[') && TryJsonMessages(text) is { } chat)
                         return new Prompt(node, field, chat);
                     return new Prompt(node, field, [new PromptMessage("user", text)]);
-                case YamlSequenceNode messages:
+                case SuiteSequence messages:
                     return ReadMessages(messages, field) is { } read ? new Prompt(node, field, read) : null;
-                case YamlMappingNode m:
-                    YamlNode? raw = null;
+                case SuiteMapping m:
+                    SuiteNode? raw = null;
                     foreach (var (k, v) in m.Children)
                     {
                         if (Key(k) == "raw")
@@ -313,7 +311,7 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             }
         }
 
-        private List<PromptMessage>? ReadMessages(YamlSequenceNode list, string field)
+        private List<PromptMessage>? ReadMessages(SuiteSequence list, string field)
         {
             List<PromptMessage> messages = [];
             var ok = true;
@@ -321,7 +319,7 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             {
                 Visit();
                 var at = $"{field}[{i}]";
-                if (list.Children[i] is not YamlMappingNode m)
+                if (list.Children[i] is not SuiteMapping m)
                 {
                     Error(list.Children[i], at, "a chat message must be a mapping with role and content");
                     ok = false;
@@ -383,11 +381,11 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             }
         }
 
-        private Test? ReadTest(YamlMappingNode map, string field, int index, Test? defaults)
+        private Test? ReadTest(SuiteMapping map, string field, int index, Test? defaults)
         {
             string? description = null;
             var vars = defaults is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(defaults.Vars, StringComparer.Ordinal);
-            List<(YamlMappingNode, string)> asserts = defaults is null ? [] : [.. defaults.Asserts];
+            List<(SuiteMapping, string)> asserts = defaults is null ? [] : [.. defaults.Asserts];
             var caseOptions = defaults?.Options ?? CaseOptions.None;
             var critical = defaults?.Critical ?? false;
             var errorsBefore = Errors.Count;
@@ -406,12 +404,12 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
                         ReadVars(value, at, vars);
                         break;
                     case "assert":
-                        if (value is YamlSequenceNode list)
+                        if (value is SuiteSequence list)
                         {
                             for (var i = 0; i < list.Children.Count; i++)
                             {
                                 Visit();
-                                if (list.Children[i] is YamlMappingNode a)
+                                if (list.Children[i] is SuiteMapping a)
                                     asserts.Add((a, $"{at}[{i}]"));
                                 else
                                     Error(list.Children[i], $"{at}[{i}]", "an assertion must be a mapping with type and value");
@@ -440,11 +438,11 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             return Errors.Count > errorsBefore ? null : new Test(index, map, description, vars, asserts, caseOptions, critical);
         }
 
-        private void ReadVars(YamlNode node, string field, Dictionary<string, string> vars)
+        private void ReadVars(SuiteNode node, string field, Dictionary<string, string> vars)
         {
-            if (node is not YamlMappingNode map)
+            if (node is not SuiteMapping map)
             {
-                Error(node, field, node is YamlScalarNode ? "loading vars from a file is not supported; list them inline" : "must be a mapping of names to values");
+                Error(node, field, node is SuiteScalar ? "loading vars from a file is not supported; list them inline" : "must be a mapping of names to values");
                 return;
             }
             foreach (var (keyNode, value) in map.Children)
@@ -454,13 +452,13 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
                 var at = $"{field}.{name}";
                 switch (value)
                 {
-                    case YamlScalarNode s when (s.Value ?? "").StartsWith("file://", StringComparison.Ordinal):
+                    case SuiteScalar s when s.Value.StartsWith("file://", StringComparison.Ordinal):
                         Error(value, at, "values from files are not supported; put the value inline");
                         break;
-                    case YamlScalarNode s:
-                        vars[name] = s.Value ?? "";
+                    case SuiteScalar s:
+                        vars[name] = s.Value;
                         break;
-                    case YamlSequenceNode:
+                    case SuiteSequence:
                         Error(value, at, "a list of values (which promptfoo expands into several tests) is not supported; write one test per value");
                         break;
                     default:
@@ -471,9 +469,9 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             }
         }
 
-        private CaseOptions ReadOptions(YamlNode node, string field, CaseOptions inherited)
+        private CaseOptions ReadOptions(SuiteNode node, string field, CaseOptions inherited)
         {
-            if (node is not YamlMappingNode map)
+            if (node is not SuiteMapping map)
             {
                 Error(node, field, "must be a mapping (temperature, max_tokens)");
                 return inherited;
@@ -527,7 +525,7 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
         }
 
         // Renders {{ name }} placeholders. Unknown names are errors: an empty value would hide a typo.
-        private string Render(string template, Dictionary<string, string> vars, YamlNode node, string field, string forTest)
+        private string Render(string template, Dictionary<string, string> vars, SuiteNode node, string field, string forTest)
         {
             if (!template.Contains("{{", StringComparison.Ordinal))
                 return template;
@@ -561,9 +559,9 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
         private static bool IsIdentifier(string name) =>
             name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c is '_' or '-');
 
-        private AssertionSpec? ReadAssertion(YamlMappingNode map, string field, Dictionary<string, string> vars)
+        private AssertionSpec? ReadAssertion(SuiteMapping map, string field, Dictionary<string, string> vars)
         {
-            YamlNode? typeNode = null, valueNode = null, thresholdNode = null;
+            SuiteNode? typeNode = null, valueNode = null, thresholdNode = null;
             foreach (var (keyNode, value) in map.Children)
             {
                 Visit();
@@ -614,20 +612,20 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             switch (kind)
             {
                 case AssertionKind.Equals:
-                    if (valueNode is YamlScalarNode)
+                    if (valueNode is SuiteScalar)
                         return spec with { Text = RenderScalar(valueNode, vf, vars) };
                     if (valueNode is null)
                         return Missing(map, vf);
                     return spec with { Json = ToJson(valueNode) };
 
                 case AssertionKind.Contains or AssertionKind.IContains or AssertionKind.StartsWith:
-                    return valueNode is YamlScalarNode ? spec with { Text = RenderScalar(valueNode, vf, vars) } : Missing(map, vf, "a text");
+                    return valueNode is SuiteScalar ? spec with { Text = RenderScalar(valueNode, vf, vars) } : Missing(map, vf, "a text");
 
                 case AssertionKind.ContainsAny or AssertionKind.IContainsAny or AssertionKind.ContainsAll or AssertionKind.IContainsAll:
                     return ReadTexts(valueNode, map, vf, vars, splitCommas: true) is { } texts ? spec with { Texts = texts } : null;
 
                 case AssertionKind.Regex:
-                    if (valueNode is not YamlScalarNode)
+                    if (valueNode is not SuiteScalar)
                         return Missing(map, vf, "a regular expression");
                     var pattern = RenderScalar(valueNode, vf, vars);
                     try
@@ -643,7 +641,7 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
                 case AssertionKind.IsJson or AssertionKind.ContainsJson or AssertionKind.JsonSchema:
                     if (valueNode is null)
                         return kind == AssertionKind.JsonSchema ? Missing(map, vf, "a JSON schema") : spec;
-                    var schemaNode = valueNode is YamlScalarNode text ? ParseJsonText(text, vf) : ToJson(valueNode);
+                    var schemaNode = valueNode is SuiteScalar text ? ParseJsonText(text, vf) : ToJson(valueNode);
                     if (schemaNode is null)
                         return null;
                     List<string> problems = [];
@@ -676,28 +674,28 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
                         Error(thresholdNode!, $"{field}.threshold", "must be from 0 to 1");
                         return null;
                     }
-                    return valueNode is YamlScalarNode ? spec with { Text = RenderScalar(valueNode, vf, vars), Threshold = threshold } : Missing(map, vf, "the rubric text");
+                    return valueNode is SuiteScalar ? spec with { Text = RenderScalar(valueNode, vf, vars), Threshold = threshold } : Missing(map, vf, "the rubric text");
 
                 default:
                     throw new InvalidOperationException($"assertion kind {kind} has no reader");
             }
         }
 
-        private AssertionSpec? Missing(YamlNode node, string field, string? what = null)
+        private AssertionSpec? Missing(SuiteNode node, string field, string? what = null)
         {
             Error(node, field, what is null ? "is missing" : $"must be {what}");
             return null;
         }
 
-        private List<string>? ReadTexts(YamlNode? node, YamlNode owner, string field, Dictionary<string, string> vars, bool splitCommas)
+        private List<string>? ReadTexts(SuiteNode? node, SuiteNode owner, string field, Dictionary<string, string> vars, bool splitCommas)
         {
             switch (node)
             {
-                case YamlScalarNode s:
+                case SuiteScalar s:
                     var text = RenderScalar(s, field, vars);
                     // promptfoo reads a comma-separated string as the list for contains-any/all.
                     return splitCommas ? text.Split(',').Select(t => t.Trim()).Where(t => t.Length > 0).ToList() : [text];
-                case YamlSequenceNode list when list.Children.Count > 0 && list.Children.All(c => c is YamlScalarNode):
+                case SuiteSequence list when list.Children.Count > 0 && list.Children.All(c => c is SuiteScalar):
                     return list.Children.Select((c, i) => RenderScalar(c, $"{field}[{i}]", vars)).ToList();
                 default:
                     Error(node ?? owner, field, "must be a text or a non-empty list of texts");
@@ -705,14 +703,14 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             }
         }
 
-        private string RenderScalar(YamlNode node, string field, Dictionary<string, string> vars) =>
-            Render(((YamlScalarNode)node).Value ?? "", vars, node, field, "this test");
+        private string RenderScalar(SuiteNode node, string field, Dictionary<string, string> vars) =>
+            Render(((SuiteScalar)node).Value, vars, node, field, "this test");
 
-        private JsonNode? ParseJsonText(YamlScalarNode node, string field)
+        private JsonNode? ParseJsonText(SuiteScalar node, string field)
         {
             try
             {
-                return JsonNode.Parse(node.Value ?? "");
+                return JsonNode.Parse(node.Value);
             }
             catch (JsonException ex)
             {
@@ -721,34 +719,34 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
             }
         }
 
-        private string? Scalar(YamlNode node, string field)
+        private string? Scalar(SuiteNode node, string field)
         {
-            if (node is YamlScalarNode s)
+            if (node is SuiteScalar s)
                 return s.Value;
             Error(node, field, "must be a single value");
             return null;
         }
 
-        private static string Key(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "" : "(complex key)";
+        private static string Key(SuiteNode node) => node is SuiteScalar s ? s.Value : "(complex key)";
 
         // YAML to JSON with YAML's plain-scalar typing (true, 12, 1.5, null); quoted scalars stay strings.
-        private JsonNode? ToJson(YamlNode node)
+        private JsonNode? ToJson(SuiteNode node)
         {
             Visit();
             switch (node)
             {
-                case YamlMappingNode m:
+                case SuiteMapping m:
                     var obj = new JsonObject();
                     foreach (var (k, v) in m.Children)
                         obj[Key(k)] = ToJson(v);
                     return obj;
-                case YamlSequenceNode s:
+                case SuiteSequence s:
                     var array = new JsonArray();
                     foreach (var item in s.Children)
                         array.Add(ToJson(item));
                     return array;
-                case YamlScalarNode { Style: ScalarStyle.Plain } p:
-                    var value = p.Value ?? "";
+                case SuiteScalar { Style: ScalarStyle.Plain } p:
+                    var value = p.Value;
                     if (value is "" or "null" or "~" or "Null" or "NULL")
                         return null;
                     if (value is "true" or "True" or "TRUE")
@@ -760,8 +758,8 @@ public sealed class SuiteLoader(IOptions<RegressionOptions> options)
                     if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
                         return JsonValue.Create(d);
                     return JsonValue.Create(value);
-                case YamlScalarNode q:
-                    return JsonValue.Create(q.Value ?? "");
+                case SuiteScalar q:
+                    return JsonValue.Create(q.Value);
                 default:
                     return null;
             }

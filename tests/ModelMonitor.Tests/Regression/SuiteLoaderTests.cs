@@ -214,6 +214,48 @@ public sealed class SuiteLoaderTests
     }
 
     [Fact]
+    public void AnAliasIsTheNodeItsAnchorNames()
+    {
+        var suite = Parse("""
+            defaultTest:
+              options: &cold { temperature: 0, max_tokens: 20 }
+            prompts: ['{{q}}']
+            tests:
+              - vars: { q: &hello 'hello there' }
+                assert: [ { type: contains, value: *hello } ]
+              - vars: { q: *hello }
+                options: *cold
+            """);
+
+        Assert.Equal("hello there", suite.Cases[0].Assertions[0].Text);
+        Assert.Equal("hello there", suite.Cases[1].Messages[0].Content);
+        Assert.Equal(20, suite.Cases[1].Options.MaxTokens);
+    }
+
+    [Theory]
+    [InlineData("tests:\n  - vars: { q: *nowhere }", 3, "alias *nowhere names no anchor defined before it")]
+    [InlineData("tests:\n  - vars: &v { q: *v }", 3, "alias *v names no anchor defined before it")]
+    [InlineData("tests:\n  - vars: { q: a }\n    vars: { q: b }", 4, "duplicate key 'vars' in this mapping")]
+    public void UnusableYamlIsReportedWithItsLine(string tail, int line, string message)
+    {
+        var error = Assert.Single(Broken("prompts: ['{{q}}']\n" + tail).Errors);
+
+        Assert.Equal(("(syntax)", line, message), (error.Field, error.Line, error.Message));
+    }
+
+    [Fact]
+    public void DeepNestingIsRefusedInsteadOfOverflowingTheStack()
+    {
+        // A 200 KB file; loading it recursively used to end the process with a stack overflow.
+        var depth = 100_000;
+        var ex = Broken("prompts: ['x']\ntests:\n  - assert:\n      - type: json-schema\n        value: "
+            + new string('[', depth) + new string(']', depth));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal((5, $"nests deeper than {SuiteYaml.MaxDepth} levels"), (error.Line, error.Message));
+    }
+
+    [Fact]
     public void OversizedFileIsRefusedWithTheLimitNamed()
     {
         var ex = Broken("prompts: ['" + new string('x', 2000) + "']", o => o.Suite.MaxFileBytes = 1000);
