@@ -1,3 +1,4 @@
+using System.Buffers;
 using ModelMonitor.Catalog;
 
 namespace ModelMonitor.Sources.Extraction;
@@ -15,7 +16,8 @@ public sealed class AnthropicExtractor : IExtractor
     // Header words that say the column's dates are not firm.
     private static readonly string[] EstimateHeaderWords = ["tentative", "earliest", "estimated", "expected", "planned"];
     // Section prose that says an announcement's models are already gone ("... were retired on <date>").
-    private static readonly string[] RetiredProse = ["were retired", "have been retired", "are retired", "has been retired", "was retired"];
+    private static readonly SearchValues<string> RetiredProse = SearchValues.Create(
+        ["were retired", "have been retired", "are retired", "has been retired", "was retired"], StringComparison.OrdinalIgnoreCase);
 
     public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
 
@@ -141,7 +143,7 @@ public sealed class AnthropicExtractor : IExtractor
                 case PageHeading:
                 case PageTable:
                     return false;
-                case PageText text when RetiredProse.Any(p => text.Text.Contains(p, StringComparison.OrdinalIgnoreCase)):
+                case PageText text when text.Text.AsSpan().ContainsAny(RetiredProse):
                     return true;
             }
         }

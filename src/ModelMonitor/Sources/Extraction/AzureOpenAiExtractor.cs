@@ -369,7 +369,7 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
         string part, PageCell cell, PageDocument document, ref Dictionary<string, string>? linkTargets, List<string> ids)
     {
         var withoutNotes = part.Contains('(', StringComparison.Ordinal) ? Parenthetical().Replace(part, " ") : part;
-        var withoutVersion = withoutNotes.Contains("version", StringComparison.OrdinalIgnoreCase)
+        var withoutVersion = withoutNotes.AsSpan().ContainsAny(VersionWord)
             ? VersionMention().Replace(withoutNotes, " ")
             : withoutNotes;
         var text = withoutVersion.Trim();
@@ -544,8 +544,13 @@ public sealed partial class AzureOpenAiExtractor : IExtractor
     // VersionSeparator and AlternativeSeparator need one of ",;/" or the word "and" or "or"; most version and
     // replacement cells are one version or one model.
     private static bool MayHaveSeparator(string line) =>
-        line.AsSpan().IndexOfAny(",;/") >= 0
-        || line.Contains("or", StringComparison.OrdinalIgnoreCase) || line.Contains("and", StringComparison.OrdinalIgnoreCase);
+        line.AsSpan().IndexOfAny(",;/") >= 0 || line.AsSpan().ContainsAny(SeparatorWords);
+
+    // Searched for at once, vectorized; string.Contains with OrdinalIgnoreCase compares one character at a time
+    // when globalization is invariant.
+    private static readonly SearchValues<string> SeparatorWords = SearchValues.Create(["or", "and"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> VersionWord = SearchValues.Create(["version"], StringComparison.OrdinalIgnoreCase);
 
     // A version at the end of a model cell: "name - 0314" (a spaced dash never occurs inside a model name),
     // "name (2024-05-13)", "name (version 2024-12-17)", "name version: turbo-2024-04-09".

@@ -1,3 +1,4 @@
+using System.Buffers;
 using ModelMonitor.Catalog;
 
 namespace ModelMonitor.Sources.Extraction;
@@ -11,8 +12,9 @@ public sealed class GeminiExtractor : IExtractor
 
     private static readonly string[] ShutdownPhrases = ["shutdown", "shut down", "retire", "discontinu", "end of life", "sunset", "removal"];
     private static readonly string[] ReplacementPhrases = ["replacement", "successor", "upgrade", "migrate", "instead", "alternative"];
-    private static readonly string[] EarliestProse =
-        ["earliest possible", "at the earliest", "no earlier than", "not earlier than", "may be extended", "moved to an earlier", "moved earlier"];
+    private static readonly SearchValues<string> EarliestProse = SearchValues.Create(
+        ["earliest possible", "at the earliest", "no earlier than", "not earlier than", "may be extended", "moved to an earlier", "moved earlier"],
+        StringComparison.OrdinalIgnoreCase);
 
     public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
 
@@ -20,7 +22,7 @@ public sealed class GeminiExtractor : IExtractor
     {
         var document = PageDocument.Parse(content);
         var earliest = document.Blocks.OfType<PageText>()
-            .Any(t => EarliestProse.Any(p => t.Text.Contains(p, StringComparison.OrdinalIgnoreCase)));
+            .Any(t => t.Text.AsSpan().ContainsAny(EarliestProse));
         var observations = new List<Observation>();
         var read = 0;
         foreach (var table in document.Tables)
@@ -95,7 +97,8 @@ public sealed class GeminiExtractor : IExtractor
     }
 
     // A model cell may hold a display name ("Gemini 2.0 Flash") with the ids in a notes column instead.
-    private static readonly string[] NotesHeaders = ["id", "note", "comment", "detail", "include", "variant", "version"];
+    private static readonly SearchValues<string> NotesHeaders = SearchValues.Create(
+        ["id", "note", "comment", "detail", "include", "variant", "version"], StringComparison.OrdinalIgnoreCase);
 
     private static IReadOnlyList<(string Model, IReadOnlyList<string> Aliases)> ModelsOf(
         IReadOnlyList<PageCell> headers, IReadOnlyList<PageCell> row, int modelColumn, int shutdownColumn, int replacementColumn, int releaseColumn)
@@ -109,7 +112,7 @@ public sealed class GeminiExtractor : IExtractor
                 continue;
             // Ids in other columns count when marked as code, or in a column that is about ids or notes.
             var header = i < headers.Count ? headers[i].Text : "";
-            if (row[i].Codes.Count == 0 && !NotesHeaders.Any(h => header.Contains(h, StringComparison.OrdinalIgnoreCase)))
+            if (row[i].Codes.Count == 0 && !header.AsSpan().ContainsAny(NotesHeaders))
                 continue;
             var fromNotes = LifecycleTables.ModelsWithAliases(row[i]);
             if (fromNotes.Count > 0)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
@@ -105,8 +106,10 @@ internal sealed class HtmlPageReader
             _listItemDepth--;
     }
 
-    private static readonly string[] BoxMarkers =
-        ["note", "alert", "callout", "admonition", "warning", "caution", "important", "tip", "aside"];
+    private static readonly SearchValues<string> BoxMarkers = SearchValues.Create(
+        ["note", "alert", "callout", "admonition", "warning", "caution", "important", "tip", "aside"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> TitleMarkers = SearchValues.Create(["title", "head"], StringComparison.OrdinalIgnoreCase);
 
     private static bool IsBox(IElement element)
     {
@@ -114,8 +117,7 @@ internal sealed class HtmlPageReader
             return true;
         var marks = $"{element.GetAttribute("class")} {element.GetAttribute("role")}";
         // The callout's title wrapper is part of the callout, not a box of its own.
-        return BoxMarkers.Any(m => marks.Contains(m, StringComparison.OrdinalIgnoreCase))
-            && !marks.Contains("title", StringComparison.OrdinalIgnoreCase) && !marks.Contains("head", StringComparison.OrdinalIgnoreCase);
+        return marks.AsSpan().ContainsAny(BoxMarkers) && !marks.AsSpan().ContainsAny(TitleMarkers);
     }
 
     // Memoized: deep inline nesting would otherwise rescan the same subtrees at every level.

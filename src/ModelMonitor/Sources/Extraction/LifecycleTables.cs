@@ -165,7 +165,7 @@ internal static partial class LifecycleTables
             }
             // Only a parenthetical that says so makes aliases; "(replaces x)" does not.
             var note = EnclosingParenthetical(text, at);
-            if (ModelIds.AliasWords.Any(w => note.Contains(w, StringComparison.OrdinalIgnoreCase)))
+            if (note.AsSpan().ContainsAny(ModelIds.AliasWords))
                 aliases.Add(id);
         }
         return result;

@@ -75,7 +75,7 @@ public static partial class ModelIds
                 // (claude-sonnet-4-20250514)") or when the parenthetical lists aliases.
                 if (found.Count == before)
                     AddSplit(inner, found, lenient);
-                else if (AliasWords.Any(w => inner.Contains(w, StringComparison.OrdinalIgnoreCase)))
+                else if (inner.AsSpan().ContainsAny(AliasWords))
                     AddDistinctive(inner, found);
             }
         }
@@ -100,7 +100,9 @@ public static partial class ModelIds
     }
 
     // Words by which a parenthetical says its ids point to the id before it.
-    internal static readonly string[] AliasWords = ["alias", "point", "including", "includes", "also available as", "same as"];
+    // Words of a parenthetical that lists aliases ("alias", "points to", "also available as"), searched for at once.
+    internal static readonly SearchValues<string> AliasWords = SearchValues.Create(
+        ["alias", "point", "including", "includes", "also available as", "same as"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly char[] WordSeparators = [' ', ',', ';', '|'];
 

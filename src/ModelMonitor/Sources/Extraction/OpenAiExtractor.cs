@@ -1,3 +1,4 @@
+using System.Buffers;
 using ModelMonitor.Catalog;
 
 namespace ModelMonitor.Sources.Extraction;
@@ -13,7 +14,8 @@ public sealed class OpenAiExtractor : IExtractor
 
     // Text before the first id in a model cell that shows the row retires a feature of the model
     // ("New fine-tuning training on babbage-002"), not the model itself.
-    private static readonly string[] FeatureWords = ["fine-tun", "training", "endpoint", "api", "access to", "support for"];
+    private static readonly SearchValues<string> FeatureWords = SearchValues.Create(
+        ["fine-tun", "training", "endpoint", "api", "access to", "support for"], StringComparison.OrdinalIgnoreCase);
 
     public IReadOnlyList<Observation> Extract(string content) => LifecycleTables.Guard(Provider, () => Read(content));
 
@@ -88,6 +90,6 @@ public sealed class OpenAiExtractor : IExtractor
         if (at <= 0)
             return false;
         var lead = cell.Text[..at];
-        return FeatureWords.Any(w => lead.Contains(w, StringComparison.OrdinalIgnoreCase));
+        return lead.AsSpan().ContainsAny(FeatureWords);
     }
 }
