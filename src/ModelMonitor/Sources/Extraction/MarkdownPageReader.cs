@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Markdig;
+using Markdig.Parsers;
 using Markdig.Extensions.Tables;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
@@ -10,7 +11,14 @@ namespace ModelMonitor.Sources.Extraction;
 /// Reads Markdown and MDX into blocks with Markdig (pipe tables); HTML inside is read with AngleSharp.
 internal sealed partial class MarkdownPageReader
 {
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().Build();
+    private static readonly MarkdownPipeline Pipeline = BuildPipeline();
+
+    private static MarkdownPipeline BuildPipeline()
+    {
+        var builder = new MarkdownPipelineBuilder().UsePipeTables();
+        builder.BlockParsers.Insert(0, new FrontMatterParser());
+        return builder.Build();
+    }
 
     private readonly string _source;
     private readonly List<PageBlock> _blocks = [];
@@ -387,5 +395,33 @@ internal sealed partial class MarkdownPageReader
                 collector.LineBreak();
                 break;
         }
+    }
+
+    /// A front matter block at the top of the page, as <see cref="PageDocument.FrontMatterEnd"/> finds it ("---" to
+    /// "---" or "..."), read as one block that the walk passes over: the body is parsed in place, where it is in the
+    /// page, rather than copied out of it first.
+    private sealed class FrontMatterParser : BlockParser
+    {
+        public FrontMatterParser() => OpeningCharacters = ['-'];
+
+        public override BlockState TryOpen(BlockProcessor processor)
+        {
+            if (processor.LineIndex != 0 || processor.IsCodeIndent)
+                return BlockState.None;
+            var bodyStart = PageDocument.FrontMatterEnd(processor.Line.Text);
+            if (bodyStart == 0)
+                return BlockState.None;
+            processor.NewBlocks.Push(new FrontMatterBlock(this, bodyStart) { Span = new SourceSpan(0, bodyStart - 1) });
+            return BlockState.ContinueDiscard;
+        }
+
+        // Lines up to the closing "---": the body starts on the line after it, at most a line break ("\r\n") past its end.
+        public override BlockState TryContinue(BlockProcessor processor, Block block) =>
+            processor.Line.End + 3 >= ((FrontMatterBlock)block).BodyStart ? BlockState.BreakDiscard : BlockState.ContinueDiscard;
+    }
+
+    private sealed class FrontMatterBlock(BlockParser parser, int bodyStart) : LeafBlock(parser)
+    {
+        public int BodyStart { get; } = bodyStart;
     }
 }

@@ -26,10 +26,13 @@ public sealed partial class PageDocument
 
     public static PageDocument Parse(string content)
     {
-        var body = StripFrontMatter(content ?? "");
-        if (DetectFormat(body) != PageFormat.Html)
-            return new PageDocument(PageFormat.Markdown, MarkdownPageReader.Read(body));
-        var html = new HtmlParser().ParseDocument(body);
+        var text = (content ?? "").TrimStart('\uFEFF');
+        var bodyStart = FrontMatterEnd(text);
+        // Markdown is parsed whole, its front matter passed over in place (the reader's pipeline knows it): the body
+        // is not copied out first.
+        if (DetectFormat(text.AsSpan(bodyStart)) != PageFormat.Html)
+            return new PageDocument(PageFormat.Markdown, MarkdownPageReader.Read(text));
+        var html = new HtmlParser().ParseDocument(text[bodyStart..]);
         return new PageDocument(PageFormat.Html, HtmlPageReader.Read(html), html);
     }
 
@@ -39,7 +42,7 @@ public sealed partial class PageDocument
     [GeneratedRegex(@"^\s*(?:<!doctype\s+html|<html[\s>]|<\?xml)", RegexOptions.IgnoreCase)]
     private static partial Regex HtmlDocumentStart();
 
-    internal static PageFormat DetectFormat(string body)
+    internal static PageFormat DetectFormat(ReadOnlySpan<char> body)
     {
         if (HtmlDocumentStart().IsMatch(body))
             return PageFormat.Html;
@@ -52,14 +55,20 @@ public sealed partial class PageDocument
 
     // Whether a '#' is followed by a whitespace character, as the last '#' of a heading's marker is; a page's other
     // '#'s (link fragments, "#1") are passed over.
-    private static bool HasHashBeforeWhitespace(string body)
+    private static bool HasHashBeforeWhitespace(ReadOnlySpan<char> body)
     {
-        for (var at = body.IndexOf('#'); at >= 0 && at + 1 < body.Length; at = body.IndexOf('#', at + 1))
+        for (var at = body.IndexOf('#'); at >= 0 && at + 1 < body.Length; at = NextHash(body, at))
         {
             if (char.IsWhiteSpace(body[at + 1]))
                 return true;
         }
         return false;
+
+        static int NextHash(ReadOnlySpan<char> body, int at)
+        {
+            var next = body[(at + 1)..].IndexOf('#');
+            return next < 0 ? -1 : at + 1 + next;
+        }
     }
 
     internal static string StripFrontMatter(string content)

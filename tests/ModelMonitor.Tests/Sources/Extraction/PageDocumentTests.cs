@@ -73,6 +73,28 @@ public sealed class PageDocumentTests
         Assert.Contains("Dates below are the earliest possible.", texts);
     }
 
+    [Theory]
+    [InlineData("---\ntitle: Lifecycle\n---\n# Models\nBody text.\n")]
+    [InlineData("---\r\ntitle: Lifecycle\r\n---\r\n# Models\r\nBody text.\r\n")]
+    [InlineData("\uFEFF---\ntitle: Lifecycle\ndescription: |\n  # not a heading\n...\n# Models\n\nBody text.")]
+    [InlineData("---   \ntitle: Lifecycle\n\n---\n\n\n# Models\n    \nBody text.\n")]
+    public void FrontMatterIsPassedOverWhateverItsLineEndings(string page)
+    {
+        var blocks = PageDocument.Parse(page).Blocks;
+
+        Assert.Equal(2, blocks.Count);
+        Assert.Equal("Models", Assert.IsType<PageHeading>(blocks[0]).Text);
+        Assert.Equal("Body text.", Assert.IsType<PageText>(blocks[1]).Text);
+    }
+
+    [Theory]
+    [InlineData("---\ntitle: Lifecycle\n---", 0)]
+    [InlineData("---\ntitle: Lifecycle\n\nText without an end to the front matter.\n", 2)]
+    public void OnlyAClosedBlockAtTheTopIsFrontMatter(string page, int textBlocks)
+    {
+        Assert.Equal(textBlocks, PageDocument.Parse(page).Blocks.OfType<PageText>().Count());
+    }
+
     [Fact]
     public void MdxComponentContentIsReadAsText()
     {
