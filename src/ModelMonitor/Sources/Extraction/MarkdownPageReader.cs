@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Markdig;
-using Markdig.Parsers;
 using Markdig.Extensions.Tables;
+using Markdig.Parsers;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
 

@@ -78,6 +78,7 @@ public sealed class PageDocumentTests
     [InlineData("---\r\ntitle: Lifecycle\r\n---\r\n# Models\r\nBody text.\r\n")]
     [InlineData("\uFEFF---\ntitle: Lifecycle\ndescription: |\n  # not a heading\n...\n# Models\n\nBody text.")]
     [InlineData("---   \ntitle: Lifecycle\n\n---\n\n\n# Models\n    \nBody text.\n")]
+    [InlineData("---\ntitle: Lifecycle\n\nsummary: not body text\n\n---\n# Models\nBody text.\n")]
     public void FrontMatterIsPassedOverWhateverItsLineEndings(string page)
     {
         var blocks = PageDocument.Parse(page).Blocks;
