@@ -32,7 +32,6 @@ internal sealed partial class MarkdownPageReader
 
     public static IReadOnlyList<PageBlock> Read(string markdown)
     {
-        var reader = new MarkdownPageReader(markdown);
         MarkdownDocument document;
         try
         {
@@ -43,7 +42,14 @@ internal sealed partial class MarkdownPageReader
             // Markdig's own depth limit; the same refusal as ours, in the extractors' one exception type.
             throw new ExtractionException($"the page nests Markdown elements too deeply ({ex.Message}); refused as malformed");
         }
+        return Read(document, markdown);
+    }
+
+    /// The blocks of a parsed page; source is the text it was parsed from.
+    internal static IReadOnlyList<PageBlock> Read(MarkdownDocument document, string source)
+    {
         NestingLimit.Check(document);
+        var reader = new MarkdownPageReader(source);
         reader.WalkContainer(document, inListItem: false);
         return reader._blocks;
     }
@@ -200,10 +206,10 @@ internal sealed partial class MarkdownPageReader
                 if (!EndRow())
                     return null;
             }
-            else if (cells is null || (inline is ContainerInline container && HasPipe(container)))
+            else if (cells is null || (inline is ContainerInline container && HasPipe(container, 1)))
                 return null;
             else
-                InlineInto(inline, _cell);
+                InlineInto(inline, _cell, 1);
         }
         return EndRow() ? rows : null;
 
@@ -217,12 +223,13 @@ internal sealed partial class MarkdownPageReader
         }
     }
 
-    private static bool HasPipe(ContainerInline container)
+    private static bool HasPipe(ContainerInline container, int depth)
     {
+        NestingLimit.CheckInline(depth);
         for (var inline = container.FirstChild; inline is not null; inline = inline.NextSibling)
         {
             if ((inline is LiteralInline literal && literal.Content.AsSpan().Contains('|'))
-                || (inline is ContainerInline nested && HasPipe(nested)))
+                || (inline is ContainerInline nested && HasPipe(nested, depth + 1)))
                 return true;
         }
         return false;
@@ -309,15 +316,17 @@ internal sealed partial class MarkdownPageReader
     {
         if (root.GetType() != typeof(ContainerInline))
         {
-            InlineInto(root, collector);
+            InlineInto(root, collector, 0);
             return;
         }
         foreach (var child in root)
-            InlineInto(child, collector);
+            InlineInto(child, collector, 1);
     }
 
-    private static void InlineInto(Inline inline, InlineCollector collector)
+    // depth: how many inline containers hold this one (NestingLimit bounds it, so that this recursion is bounded).
+    private static void InlineInto(Inline inline, InlineCollector collector, int depth)
     {
+        NestingLimit.CheckInline(depth);
         switch (inline)
         {
             case LiteralInline literal:
@@ -345,25 +354,25 @@ internal sealed partial class MarkdownPageReader
             case LinkInline { IsImage: true }:
                 return;
             case LinkInline link:
-                collector.AddLink(LinkText(link));
+                collector.AddLink(LinkText(link, depth));
                 foreach (var child in link)
-                    InlineInto(child, collector);
+                    InlineInto(child, collector, depth + 1);
                 return;
             case ContainerInline container:
                 foreach (var child in container)
-                    InlineInto(child, collector);
+                    InlineInto(child, collector, depth + 1);
                 return;
         }
     }
 
     // A link's text, as it would read as a cell of its own. Most links hold one literal: that is its text.
-    private static string LinkText(LinkInline link)
+    private static string LinkText(LinkInline link, int depth)
     {
         if (link.FirstChild is LiteralInline { NextSibling: null } literal)
             return DateGrammar.Normalize(literal.Content.ToString());
         var text = new InlineCollector();
         foreach (var child in link)
-            InlineInto(child, text);
+            InlineInto(child, text, depth + 1);
         return text.ToCell().Text;
     }
 
