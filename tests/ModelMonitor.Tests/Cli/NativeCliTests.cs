@@ -20,14 +20,10 @@ public sealed class NativeCliTests : IAsyncLifetime
 
     public Task DisposeAsync() => _work.DisposeAsync().AsTask();
 
-    private const string Suite = """
-        description: greeting checks
-        prompts: ['{{q}}']
-        tests:
-          - vars: { q: 'hello' }
-            assert: [ { type: contains, value: HELLO } ]
-          - vars: { q: 'good morning' }
-            assert: [ { type: icontains, value: morning }, { type: regex, value: '^ANSWER: ' } ]
+    // The shared cases, and two whose assertions (regex, is-json) the native build must evaluate the same way too.
+    private const string Suite = EvalWorkspace.GreetingSuite + """
+          - vars: { q: 'good evening' }
+            assert: [ { type: icontains, value: evening }, { type: regex, value: '^ANSWER: ' } ]
           - vars: { q: 'good night' }
             assert: [ { type: is-json } ]
         """;
@@ -64,7 +60,7 @@ public sealed class NativeCliTests : IAsyncLifetime
         Assert.Equal(full.ExitCode, native.ExitCode);
         Assert.Contains("Verdict     NEEDS REVIEW", native.Stdout, StringComparison.Ordinal);
         Assert.Contains("candidate: I am not sure.", native.Stdout, StringComparison.Ordinal);
-        Assert.Equal(12, _work.Server.Requests.Count);
+        Assert.Equal(16, _work.Server.Requests.Count);
         Assert.All(_work.Server.Requests, r => Assert.Equal(0, r.Temperature));
 
         var expected = (await ResultsFile.TryReadAsync(_work.PathOf("full.json"), default)).Document!;
@@ -125,7 +121,7 @@ public sealed class NativeCliTests : IAsyncLifetime
         var result = await NativeAsync(Settings(("Endpoints__local__MaxConcurrency", "1")),
             "eval", "--suite", suite, "--baseline", "local:old", "--candidate", "local:new", "--concurrency", "8", "--no-progress");
 
-        Assert.Equal(6, _work.Server.Requests.Count);
+        Assert.Equal(8, _work.Server.Requests.Count);
         Assert.Equal(1, _work.Server.MaxInFlight);
         Assert.DoesNotContain("sk-native-cli-test-key", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }

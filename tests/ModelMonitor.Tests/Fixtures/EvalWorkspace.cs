@@ -12,6 +12,18 @@ public sealed class EvalWorkspace : IAsyncDisposable
 
     public static async Task<EvalWorkspace> StartAsync() => new(await FakeLlmServer.StartAsync());
 
+    /// Two cases that pass on the server's echo ("ANSWER: " and the question in capitals); tests append more.
+    public const string GreetingSuite = """
+        description: greeting checks
+        prompts: ['{{q}}']
+        tests:
+          - vars: { q: 'hello' }
+            assert: [ { type: contains, value: HELLO } ]
+          - vars: { q: 'good morning' }
+            assert: [ { type: contains, value: MORNING } ]
+
+        """;
+
     /// Writes a file into the folder and returns its path.
     public string Write(string name, string text)
     {

@@ -37,15 +37,7 @@ public sealed class EvalVerbTests : IAsyncLifetime
         return (exit, output.ToString());
     }
 
-    private const string Suite = """
-        description: greeting checks
-        prompts: ['{{q}}']
-        tests:
-          - vars: { q: 'hello' }
-            assert: [ { type: contains, value: HELLO } ]
-          - vars: { q: 'good morning' }
-            assert: [ { type: contains, value: MORNING } ]
-        """;
+    private const string Suite = EvalWorkspace.GreetingSuite;
 
     [Fact]
     public async Task ABrokenSuiteExits65BeforeAnyModelIsCalled()
