@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster on loopback, for the local run and the tests.
-#   postgres.sh start DATADIR PORT [--fast]   initdb if needed, then start (--fast: fsync off, for tests)
+#   postgres.sh start DATADIR PORT [--fast]   initdb if needed, then start (--fast: for tests: no fsync, and
+#                                             at most about 100 MB of write-ahead log)
 #   postgres.sh stop DATADIR                  stop it (immediately) and leave the data in place
+#   postgres.sh remove DATADIR                stop it (immediately) and delete DATADIR
 # Uses the installed server binaries (/usr/lib/postgresql/*/bin). When they are missing and we are root,
 # installs Debian's postgresql package; otherwise says how. The server refuses to run as root, so as
 # root it runs as the 'postgres' user.
@@ -34,7 +36,8 @@ as_owner() {
 
 cmd=${1:-}
 data=${2:-}
-[ -n "$cmd" ] && [ -n "$data" ] || { echo "usage: postgres.sh start DATADIR PORT [--fast] | stop DATADIR" >&2; exit 64; }
+usage="usage: postgres.sh start DATADIR PORT [--fast] | stop DATADIR | remove DATADIR"
+[ -n "$cmd" ] && [ -n "$data" ] || { echo "$usage" >&2; exit 64; }
 
 case "$cmd" in
   start)
@@ -53,13 +56,15 @@ case "$cmd" in
       rm -f "$data.initdb.log"
     fi
     opts="-c listen_addresses=127.0.0.1 -p $port -k $data -c max_connections=300"
-    [ "${4:-}" = "--fast" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    # Tests clone many small databases; the default max_wal_size (1 GB) let the log grow to a gigabyte beside them.
+    [ "${4:-}" = "--fast" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=64MB -c min_wal_size=32MB"
     as_owner "$BIN/pg_ctl" -D "$data" -l "$data/server.log" -o "$opts" -w -t 60 start >/dev/null \
       || { tail -n 20 "$data/server.log" >&2; exit 1; }
     ;;
-  stop)
+  stop|remove)
     [ -f "$data/postmaster.pid" ] && as_owner "$BIN/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+    if [ "$cmd" = remove ]; then rm -rf "$data"; fi
     ;;
   *)
-    echo "usage: postgres.sh start DATADIR PORT [--fast] | stop DATADIR" >&2; exit 64 ;;
+    echo "$usage" >&2; exit 64 ;;
 esac

@@ -14,6 +14,7 @@ namespace ModelMonitor.Tests.Fixtures;
 public sealed class MonitorApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private bool _ownsDatabase;
 
     public MonitorApp(string connectionString, IDictionary<string, string?>? settings = null)
     {
@@ -50,9 +51,16 @@ public sealed class MonitorApp : WebApplicationFactory<Program>
 
     public static async Task<MonitorApp> StartAsync(IDictionary<string, string?>? settings = null, [System.Runtime.CompilerServices.CallerMemberName] string? hint = null)
     {
-        var app = new MonitorApp(await PostgresServer.CreateDatabaseAsync(hint), settings);
+        var app = new MonitorApp(await PostgresServer.CreateDatabaseAsync(hint), settings) { _ownsDatabase = true };
         _ = app.Server; // start now so start-up failures surface in the test that caused them
         return app;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_ownsDatabase)
+            await PostgresServer.DropDatabaseAsync(ConnectionString);
     }
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();

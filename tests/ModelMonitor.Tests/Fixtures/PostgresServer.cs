@@ -10,10 +10,11 @@ namespace ModelMonitor.Tests.Fixtures;
 
 /// One real PostgreSQL server for the whole test run: a private cluster on loopback started with
 /// deploy/postgres.sh (the same script the local run uses), or the server MONITOR_TEST_POSTGRES names.
-/// Each test class gets its own database, cloned from a migrated template.
+/// Each test class gets its own database, cloned from a migrated template; MonitorApp drops the ones it made.
 public static class PostgresServer
 {
     private const string TemplateName = "monitor_template";
+    private const string FolderPrefix = "monitor-tests-";
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? _adminConnectionString;
     private static string? _dataDir;
@@ -47,6 +48,22 @@ public static class PostgresServer
     }
 
     public static async Task<string> AdminConnectionStringAsync() => await EnsureStartedAsync();
+
+    /// Drops a database made for one test, cutting any connection still open to it. Only disk space is at stake,
+    /// so a failure here never fails the test (which may be failing already for a better reason).
+    public static async Task DropDatabaseAsync(string connectionString)
+    {
+        if (_adminConnectionString is not { } admin)
+            return;
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        try
+        {
+            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        }
+        catch (NpgsqlException)
+        {
+        }
+    }
 
     public static string WithDatabase(string connectionString, string database) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Database = database }.ConnectionString;
@@ -83,28 +100,51 @@ public static class PostgresServer
 
     private static async Task<string> StartPrivateClusterAsync()
     {
-        _dataDir = Path.Combine(Path.GetTempPath(), $"monitor-tests-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40], "pg");
+        await RemoveAbandonedClustersAsync();
+        _dataDir = NewDataFolder("shared");
         var port = FreePort();
         await RunScriptAsync("start", _dataDir, port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fast");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50";
     }
 
+    /// A folder in the temporary directory for a cluster of this test run, named after its process so that a
+    /// later run can tell when it was left behind.
+    public static string NewDataFolder(string purpose) =>
+        Path.Combine(Path.GetTempPath(), $"{FolderPrefix}{Environment.ProcessId}-{purpose}-{Guid.NewGuid():N}"[..^24]);
+
+    /// A run that was killed (or whose test host was stopped before it could clean up) leaves its clusters behind,
+    /// possibly still running: stop and delete those whose process is gone.
+    private static async Task RemoveAbandonedClustersAsync()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            var name = Path.GetFileName(folder).AsSpan(FolderPrefix.Length);
+            var dash = name.IndexOf('-');
+            if (dash <= 0 || !int.TryParse(name[..dash], out var pid) || IsRunning(pid))
+                continue;
+            await RunScriptAsync("remove", folder);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     public static void Stop()
     {
         if (_dataDir is null)
             return;
-        RunScriptAsync("stop", _dataDir).GetAwaiter().GetResult();
-        try
-        {
-            Directory.Delete(Path.GetDirectoryName(_dataDir)!, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        RunScriptAsync("remove", _dataDir).GetAwaiter().GetResult();
         _dataDir = null;
     }
 
@@ -128,7 +168,7 @@ public static class PostgresServer
         await new DatabaseMigrator(db, dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
     }
 
-    private static async Task RunScriptAsync(params string[] args)
+    public static async Task RunScriptAsync(params string[] args)
     {
         var script = Path.Combine(RepositoryRoot(), "deploy", "postgres.sh");
         var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -138,7 +178,8 @@ public static class PostgresServer
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)); // pg_ctl itself waits at most 60 s
+        await process.WaitForExitAsync(timeout.Token);
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"deploy/postgres.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}");
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ModelMonitor.Tests.Fixtures;
 using Npgsql;
 
@@ -8,7 +7,7 @@ namespace ModelMonitor.Tests.Hardening;
 /// while the host is working: the shared server must never blink under other tests.
 public sealed class PrivatePostgres : IAsyncLifetime
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"monitor-faults-{Guid.NewGuid():N}"[..36], "pg");
+    private readonly string _dataDir = PostgresServer.NewDataFolder("faults");
     private readonly int _port = PostgresServer.FreePort();
     private int _databases;
 
@@ -18,10 +17,10 @@ public sealed class PrivatePostgres : IAsyncLifetime
 
     // Durable, unlike the shared test cluster (--fast turns fsync and synchronous commit off): an immediate stop
     // would otherwise lose transactions committed in the last few hundred milliseconds, which no real server does.
-    public Task StartAsync() => RunScriptAsync("start", _dataDir, _port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public Task StartAsync() => PostgresServer.RunScriptAsync("start", _dataDir, _port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     // postgres.sh stops with -m immediate: every session is cut, as in a crash or a failover.
-    public Task StopAsync() => RunScriptAsync("stop", _dataDir);
+    public Task StopAsync() => PostgresServer.RunScriptAsync("stop", _dataDir);
 
     public async Task RestartAsync()
     {
@@ -48,30 +47,5 @@ public sealed class PrivatePostgres : IAsyncLifetime
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public async Task DisposeAsync()
-    {
-        await StopAsync();
-        try
-        {
-            Directory.Delete(Path.GetDirectoryName(_dataDir)!, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static async Task RunScriptAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(PostgresServer.RepositoryRoot(), "deploy", "postgres.sh"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"deploy/postgres.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}");
-    }
+    public Task DisposeAsync() => PostgresServer.RunScriptAsync("remove", _dataDir);
 }
