@@ -140,10 +140,22 @@ public static class PostgresServer
         }
     }
 
+    /// Where the server's log is kept when the cluster is deleted, for reading a failed run (`.ci/run` prints its
+    /// serious lines when the tests fail).
+    public static string KeptLog => Path.Combine(AppContext.BaseDirectory, "TestResults", "postgres.log");
+
     public static void Stop()
     {
         if (_dataDir is null)
             return;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(KeptLog)!);
+            File.Copy(Path.Combine(_dataDir, "server.log"), KeptLog, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
         RunScriptAsync("remove", _dataDir).GetAwaiter().GetResult();
         _dataDir = null;
     }
