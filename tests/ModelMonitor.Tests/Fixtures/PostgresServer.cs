@@ -123,7 +123,14 @@ public static class PostgresServer
             var dash = name.IndexOf('-');
             if (dash <= 0 || !int.TryParse(name[..dash], out var pid) || IsRunning(pid))
                 continue;
-            await RunScriptAsync("remove", folder);
+            try
+            {
+                await RunScriptAsync("remove", folder);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+            {
+                // Someone else's to clear up (another user's folder, say): this run does not need it gone.
+            }
         }
     }
 
